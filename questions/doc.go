@@ -1,0 +1,26 @@
+// Package questions turns the TOML files that the organisation department
+// writes by hand into question banks (题库) and a study plan (学习计划) that
+// the quiz engine uses.
+//
+// It owns:
+//
+//   - the file formats, documented for bank authors in README.md beside this
+//     file: one bank (套) per file with [[question]] tables, and the study
+//     plan with [[month]] tables;
+//   - the validator behind `partyquiz validate` and behind a bank uploaded in
+//     chat: it reports every problem of a file at once, each as a Problem
+//     ("file:line: what is wrong", in Chinese, for people who are not
+//     programmers), and never panics on any input;
+//   - Normalize, the comparison of typed fill-in answers (NFKC, case, spaces
+//     and ASCII and Chinese punctuation ignored);
+//   - the sample banks built into the program (Builtin).
+//
+// Its types are Bank, Question (with Type: 单选, 多选, 判断, 填空), Plan,
+// Catalog (a validated set of banks and an optional plan), Problem and
+// Problems.
+//
+// It must never: accept a file with a problem into a Catalog (a Catalog is
+// only built from files without problems), silently ignore an unknown key,
+// or import the quiz engine, the store or Telegram. It reads files; it keeps
+// no state and writes nothing.
+package questions
