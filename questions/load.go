@@ -19,6 +19,7 @@ import (
 type Catalog struct {
 	Banks []*Bank // sorted by id
 	Plan  *Plan   // nil: no plan, every period draws from all banks
+	Org   *Org    // nil: no organisation tree in these files
 	byID  map[string]*Bank
 }
 
@@ -53,6 +54,7 @@ type Summary struct {
 	Files     int
 	Banks     int
 	Plans     int
+	Orgs      int
 	Questions int
 	ByType    map[Type]int
 	Problems  int
@@ -67,6 +69,9 @@ func (s Summary) String() string {
 	plan := ""
 	if s.Plans > 0 {
 		plan = fmt.Sprintf(",学习计划 %d 份", s.Plans)
+	}
+	if s.Orgs > 0 {
+		plan += fmt.Sprintf(",组织架构 %d 份", s.Orgs)
 	}
 	verdict := "没有发现问题"
 	if s.Problems > 0 {
@@ -99,6 +104,9 @@ func (s *Set) Summary() Summary {
 		if f.Plan != nil {
 			sum.Plans++
 		}
+		if f.Org != nil {
+			sum.Orgs++
+		}
 	}
 	return sum
 }
@@ -111,6 +119,7 @@ func NewSet(files []*File, known func(bankID string) bool) *Set {
 	s := &Set{Files: files}
 	byID := map[string]*Bank{}
 	var plan *Plan
+	var org *Org
 	for _, f := range files {
 		s.Problems = append(s.Problems, f.Problems...)
 		if f.Bank != nil && f.Bank.ID != "" {
@@ -126,7 +135,13 @@ func NewSet(files []*File, known func(bankID string) bool) *Set {
 				s.Problems = append(s.Problems, Problem{File: f.Name, Msg: fmt.Sprintf("学习计划只能有一份,%s 里已经有了", plan.File)})
 			} else {
 				plan = f.Plan
-				plan.File = f.Name
+			}
+		}
+		if f.Org != nil {
+			if org != nil {
+				s.Problems = append(s.Problems, Problem{File: f.Name, Msg: fmt.Sprintf("组织架构只能有一份,%s 里已经有了", org.File)})
+			} else {
+				org = f.Org
 			}
 		}
 	}
@@ -147,7 +162,7 @@ func NewSet(files []*File, known func(bankID string) bool) *Set {
 	if len(s.Problems) > 0 {
 		return s
 	}
-	c := &Catalog{Plan: plan, byID: byID}
+	c := &Catalog{Plan: plan, Org: org, byID: byID}
 	for _, b := range byID {
 		c.Banks = append(c.Banks, b)
 	}

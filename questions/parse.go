@@ -20,17 +20,20 @@ const MaxFileSize = 1 << 20
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// File is the result of reading one TOML file: exactly one of Bank and Plan
-// is set when Problems is empty.
+// File is the result of reading one TOML file: exactly one of Bank, Plan
+// and Org is set when Problems is empty.
 type File struct {
 	Name     string
 	Bank     *Bank
 	Plan     *Plan
+	Org      *Org
 	Problems Problems
 }
 
-// ParseFile reads one file of any kind the program understands (a bank or
-// the study plan) and reports every problem it finds. It never panics.
+// ParseFile reads one file of any kind the program understands — a bank,
+// the study plan or the organisation tree, told apart by their tables
+// ([[question]], [[month]], [[node]]) — and reports every problem it
+// finds. It never panics.
 func ParseFile(name string, data []byte) *File {
 	f := &File{Name: name}
 	pl := &problemList{file: name}
@@ -52,8 +55,12 @@ func ParseFile(name string, data []byte) *File {
 	}
 	lay := scanLayout(doc)
 	switch {
-	case m["month"] != nil || m["quarter"] != nil || m["year"] != nil:
+	case m["month"] != nil || m["quarter"] != nil:
 		f.Plan = parsePlan(pl, lay, m)
+		f.Plan.File = name
+	case m["node"] != nil:
+		f.Org = parseOrg(pl, lay, m)
+		f.Org.File = name
 	case len(m) == 0:
 		pl.add(0, "文件里没有内容:题库文件要有 id、title 和至少一道 [[question]] 题目")
 	default:

@@ -1,0 +1,451 @@
+package quiz
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+)
+
+// MonthStatus is one month of a member's year.
+type MonthStatus struct {
+	Period   Period
+	Done     bool
+	Makeup   bool
+	Answered int // of the month's study, when begun but not finished
+	Total    int
+}
+
+// TestRow is one quarter's test of a member's year.
+type TestRow struct {
+	Quarter  Period
+	Tested   bool
+	Score    int
+	Passed   bool
+	Attempts int
+	Open     bool // an attempt is in progress
+}
+
+// MemberRecord is a member's own record (/me).
+type MemberRecord struct {
+	User       *User
+	Year       Period
+	Half       Period
+	Months     []MonthStatus // January to this month
+	Tests      []TestRow     // the first quarter to this one
+	Points     Points        // this year
+	HalfPoints Points
+	Entries    []Entry // this year's ledger
+	Stars      int
+	Rank, Of   int // place in the branch by this half year's points
+	Mistakes   int // questions in the mistake book
+	Due        int // of them due now
+}
+
+// Me returns the member's own record for the current year.
+func (s *Service) Me(ctx context.Context, id int64) (*MemberRecord, error) {
+	now := s.now()
+	rec := &MemberRecord{Year: s.Cal.Year(now), Half: s.Cal.Half(now)}
+	err := s.Store.View(ctx, func(tx Tx) error {
+		u, err := member(tx, id)
+		if err != nil {
+			return err
+		}
+		rec.User = u
+		for m := s.Cal.Month(rec.Year.Start); !m.Start.After(now); m = m.Next(s.Cal) {
+			p, err := tx.Progress(id, m.Key())
+			if err != nil {
+				return err
+			}
+			ms := MonthStatus{Period: m, Done: p.StudyDone, Makeup: p.Makeup}
+			if !p.StudyDone {
+				atts, err := tx.Attempts(id, Study, m.Key())
+				if err != nil {
+					return err
+				}
+				for _, a := range atts {
+					ms.Answered, ms.Total = a.Answered(), len(a.Items)
+				}
+			}
+			rec.Months = append(rec.Months, ms)
+		}
+		for q := s.Cal.Quarter(rec.Year.Start); !q.Start.After(now); q = q.Next(s.Cal) {
+			p, err := tx.Progress(id, q.Key())
+			if err != nil {
+				return err
+			}
+			row := TestRow{Quarter: q, Tested: p.Tested, Score: p.TestScore, Passed: p.Passed, Attempts: p.Attempts}
+			atts, err := tx.Attempts(id, Test, q.Key())
+			if err != nil {
+				return err
+			}
+			for _, a := range atts {
+				if !a.Closed {
+					row.Open = true
+				}
+			}
+			rec.Tests = append(rec.Tests, row)
+		}
+		yp, err := tx.Progress(id, rec.Year.Key())
+		if err != nil {
+			return err
+		}
+		hp, err := tx.Progress(id, rec.Half.Key())
+		if err != nil {
+			return err
+		}
+		rec.Points, rec.HalfPoints = yp.Points, hp.Points
+		rec.Stars = Stars(yp.Points, s.Rules.Stars)
+		entries, err := tx.Entries(id)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if p, err := s.Cal.Parse(e.Period); err == nil && p.Year == rec.Year.Year {
+				rec.Entries = append(rec.Entries, e)
+			}
+		}
+		ranked, err := s.memberRanking(tx, u.Branch, rec.Half.Key())
+		if err != nil {
+			return err
+		}
+		rec.Of = len(ranked)
+		for _, m := range ranked {
+			if m.User.ID == id {
+				rec.Rank = m.Rank
+			}
+		}
+		ms, err := tx.Mistakes(id)
+		if err != nil {
+			return err
+		}
+		rec.Mistakes = len(ms)
+		for _, m := range ms {
+			if m.IsDue(now) {
+				rec.Due++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// MemberStanding is a member's place in their branch.
+type MemberStanding struct {
+	User   *User
+	Points Points
+	Stars  int // by the year's points
+	Rank   int
+}
+
+// memberRanking ranks a branch's members by their points for a period
+// (a half year or a year key); equal points share a rank.
+func (s *Service) memberRanking(tx Tx, branch, period string) ([]MemberStanding, error) {
+	users, err := tx.Members(branch)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MemberStanding, 0, len(users))
+	for _, u := range users {
+		p, err := tx.Progress(u.ID, period)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MemberStanding{User: u, Points: p.Points, Stars: Stars(p.Points, s.Rules.Stars)})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Points != out[j].Points {
+			return out[i].Points > out[j].Points
+		}
+		return out[i].User.ID < out[j].User.ID
+	})
+	for i := range out {
+		if i > 0 && out[i].Points == out[i-1].Points {
+			out[i].Rank = out[i-1].Rank
+		} else {
+			out[i].Rank = i + 1
+		}
+	}
+	return out, nil
+}
+
+// Standings is the half-year comparison (半年一比) as one viewer may see it.
+type Standings struct {
+	Half    Period
+	Node    string           // the node whose children are ranked ("" for a member's view)
+	Rows    []Standing       // the node's children, ranked among themselves
+	Leaves  []Standing       // every branch under the node, ranked together (secretaries and admins)
+	Members []MemberStanding // the branch's members by points (a branch, or a member's own)
+	// A member's view: their branch and its place among its siblings,
+	// without the siblings' names or figures.
+	Branch        string
+	BranchRank    int
+	BranchOf      int
+	BranchFigures *Standing
+}
+
+// Standings returns the half-year standings for the viewer: a member sees
+// their branch's members by points and their branch's place among its
+// siblings; a secretary or admin sees the children of node (default:
+// their first node, or the root) ranked, every branch under it ranked,
+// and, for a branch, its members.
+func (s *Service) Standings(ctx context.Context, v Viewer, node string) (*Standings, error) {
+	now := s.now()
+	tree := s.Tree()
+	out := &Standings{Half: s.Cal.Half(now)}
+	manager := v.Admin || v.User.IsSecretary()
+	if !manager {
+		if !v.User.IsMember() {
+			return nil, Errorf(Forbidden, ReasonNotMember)
+		}
+		node = ""
+	} else if node == "" {
+		node = v.Scopes(tree)[0]
+	}
+	if node != "" && !v.CanManage(tree, node) {
+		if tree.Node(node) == nil {
+			return nil, Errorf(NotFound, ReasonNodeUnknown)
+		}
+		return nil, Errorf(Forbidden, ReasonNotInScope)
+	}
+	err := s.Store.View(ctx, func(tx Tx) error {
+		inputs, err := s.standingInputs(tx, out.Half, now)
+		if err != nil {
+			return err
+		}
+		if node == "" {
+			b := v.User.Branch
+			out.Branch = b
+			parent := tree.Node(b).Parent
+			var sib []StandingInput
+			for _, c := range tree.Children(parent) {
+				sib = append(sib, inputs(c))
+			}
+			ranked := s.Rules.Rank.Rank(sib)
+			out.BranchOf = len(ranked)
+			for i := range ranked {
+				if ranked[i].Node == b {
+					out.BranchRank = ranked[i].Rank
+					out.BranchFigures = &ranked[i]
+				}
+			}
+			out.Members, err = s.memberRanking(tx, b, out.Half.Key())
+			return err
+		}
+		out.Node = node
+		if tree.IsLeaf(node) {
+			out.Members, err = s.memberRanking(tx, node, out.Half.Key())
+			return err
+		}
+		var rows []StandingInput
+		for _, c := range tree.Children(node) {
+			rows = append(rows, inputs(c))
+		}
+		out.Rows = s.Rules.Rank.Rank(rows)
+		var leaves []StandingInput
+		for _, l := range tree.Leaves(node) {
+			leaves = append(leaves, inputs(l))
+		}
+		out.Leaves = s.Rules.Rank.Rank(leaves)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// standingInputs reads, in two scans, every node's totals for a half year
+// and the one before it, and returns a function building one node's input.
+func (s *Service) standingInputs(tx Tx, half Period, now time.Time) (func(string) StandingInput, error) {
+	counts, err := tx.MemberCounts()
+	if err != nil {
+		return nil, err
+	}
+	cur, err := tx.PeriodStats(half.Key())
+	if err != nil {
+		return nil, err
+	}
+	prevHalf := half.Prev(s.Cal)
+	prev, err := tx.PeriodStats(prevHalf.Key())
+	if err != nil {
+		return nil, err
+	}
+	months, tests := s.heldIn(half, now)
+	pm, pt := s.heldIn(prevHalf, now)
+	return func(n string) StandingInput {
+		in := StandingInput{Node: n, Members: counts[n], Stats: cur[n], Months: months, Tests: tests}
+		if _, ok := prev[n]; ok {
+			in.Prev = &StandingInput{Node: n, Members: counts[n], Stats: prev[n], Months: pm, Tests: pt}
+		}
+		return in
+	}, nil
+}
+
+// heldIn returns how many months of a period have begun by now, and how
+// many of its tests' windows have opened.
+func (s *Service) heldIn(p Period, now time.Time) (months, tests int) {
+	for _, m := range p.Months(s.Cal) {
+		if !m.Start.After(now) {
+			months++
+		}
+	}
+	for _, q := range p.Quarters(s.Cal) {
+		if start, _ := s.Rules.TestWindowOf(s.Cal, q); !start.After(now) {
+			tests++
+		}
+	}
+	return months, tests
+}
+
+// YearReport is the year-end evaluation (年终一评), or the standings so far.
+type YearReport struct {
+	Year     Period
+	Own      *MemberStanding  // the viewer's own points and stars, if a member
+	Node     string           // the node reported on ("" for a member's view)
+	Members  []MemberStanding // a branch's members, by points
+	Children []NodeYear       // the node's children
+	Total    NodeYear         // the node itself
+}
+
+// NodeYear is one node's year in stars.
+type NodeYear struct {
+	Node       string
+	Members    int64
+	Stars      [5]int64 // members with 1…5 stars
+	MeanPoints float64
+}
+
+// Year returns the year's evaluation as the viewer may see it: a member
+// their own points and stars and their branch's members; a secretary or
+// admin the node (default: their first node) with its children's star
+// counts, and for a branch its members.
+func (s *Service) Year(ctx context.Context, v Viewer, node string) (*YearReport, error) {
+	now := s.now()
+	tree := s.Tree()
+	out := &YearReport{Year: s.Cal.Year(now)}
+	manager := v.Admin || v.User.IsSecretary()
+	if !manager {
+		if !v.User.IsMember() {
+			return nil, Errorf(Forbidden, ReasonNotMember)
+		}
+		node = ""
+	} else if node == "" {
+		node = v.Scopes(tree)[0]
+	}
+	if node != "" && !v.CanManage(tree, node) {
+		if tree.Node(node) == nil {
+			return nil, Errorf(NotFound, ReasonNodeUnknown)
+		}
+		return nil, Errorf(Forbidden, ReasonNotInScope)
+	}
+	key := out.Year.Key()
+	err := s.Store.View(ctx, func(tx Tx) error {
+		if v.User.IsMember() {
+			p, err := tx.Progress(v.ID, key)
+			if err != nil {
+				return err
+			}
+			out.Own = &MemberStanding{User: v.User, Points: p.Points, Stars: Stars(p.Points, s.Rules.Stars)}
+		}
+		branch := node
+		if node == "" {
+			branch = v.User.Branch
+		}
+		out.Node = node
+		nodeYear := func(n string) (NodeYear, error) {
+			c, err := tx.MemberCount(n)
+			if err != nil {
+				return NodeYear{}, err
+			}
+			st, err := tx.NodeStats(n, key)
+			if err != nil {
+				return NodeYear{}, err
+			}
+			ny := NodeYear{Node: n, Members: c, Stars: st.StarCounts(c)}
+			if c > 0 {
+				ny.MeanPoints = st.PointSum.Float() / float64(c)
+			}
+			return ny, nil
+		}
+		var err error
+		if out.Total, err = nodeYear(branch); err != nil {
+			return err
+		}
+		if tree.IsLeaf(branch) {
+			out.Members, err = s.memberRanking(tx, branch, key)
+			if out.Own != nil {
+				for _, m := range out.Members {
+					if m.User.ID == v.ID {
+						out.Own.Rank = m.Rank
+					}
+				}
+			}
+			return err
+		}
+		for _, c := range tree.Children(branch) {
+			ny, err := nodeYear(c)
+			if err != nil {
+				return err
+			}
+			out.Children = append(out.Children, ny)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Reviews returns the member's closed tests whose answers may be shown
+// (their window has closed), newest first, and how many closed tests are
+// still waiting for their window to close.
+func (s *Service) Reviews(ctx context.Context, id int64) (ready []*Attempt, waiting int, err error) {
+	now := s.now()
+	err = s.Store.View(ctx, func(tx Tx) error {
+		if _, err := member(tx, id); err != nil {
+			return err
+		}
+		ids, err := tx.UserAttempts(id, Test)
+		if err != nil {
+			return err
+		}
+		for i := len(ids) - 1; i >= 0; i-- {
+			a, err := tx.Attempt(ids[i])
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			switch {
+			case !a.Closed:
+			case now.Before(a.Until):
+				waiting++
+			default:
+				ready = append(ready, a)
+			}
+		}
+		return nil
+	})
+	return ready, waiting, err
+}
+
+// Review returns one closed test for review, if its window has closed.
+func (s *Service) Review(ctx context.Context, id int64, attempt uint64) (*Attempt, error) {
+	a, err := s.Attempt(ctx, id, attempt)
+	if err != nil {
+		return nil, err
+	}
+	if a.Kind != Test || !a.Closed {
+		return nil, Errorf(NotFound, ReasonNotCurrent)
+	}
+	if s.now().Before(a.Until) {
+		return nil, Errorf(Unavailable, ReasonReviewLater)
+	}
+	return a, nil
+}

@@ -1,0 +1,103 @@
+package quiz_test
+
+import (
+	"math"
+	"testing"
+
+	"partyquiz/quiz"
+)
+
+func TestFacilityDiscrimination(t *testing.T) {
+	var s quiz.ItemStats
+	if !math.IsNaN(s.Facility()) || !math.IsNaN(s.Discrimination()) {
+		t.Fatal("empty stats must be NaN")
+	}
+	// 30 test takers: 10 scored 90+, 10 scored 50–59, 10 scored 0–9.
+	// The strong all got it right, the middle half, the weak none.
+	s.TestN[9], s.TestRight[9] = 10, 10
+	s.TestN[5], s.TestRight[5] = 10, 5
+	s.TestN[0], s.TestRight[0] = 10, 0
+	s.Answers, s.Right = 30, 15
+	if got := s.Facility(); got != 0.5 {
+		t.Errorf("Facility = %v", got)
+	}
+	if got := s.Discrimination(); math.Abs(got-1) > 1e-9 {
+		t.Errorf("Discrimination = %v, want 1", got)
+	}
+	// A question the weak get right and the strong get wrong: negative.
+	var bad quiz.ItemStats
+	bad.TestN[9], bad.TestRight[9] = 6, 0
+	bad.TestN[2], bad.TestRight[2] = 6, 6
+	if got := bad.Discrimination(); math.Abs(got+1) > 1e-9 {
+		t.Errorf("Discrimination = %v, want -1", got)
+	}
+	// A third's edge inside a band is shared out in proportion:
+	// 9 takers all in one band, 6 right: both thirds get 2/3 → 0.
+	var flat quiz.ItemStats
+	flat.TestN[7], flat.TestRight[7] = 9, 6
+	if got := flat.Discrimination(); math.Abs(got) > 1e-9 {
+		t.Errorf("Discrimination = %v, want 0", got)
+	}
+	var few quiz.ItemStats
+	few.TestN[5] = quiz.MinDiscrimination - 1
+	if !math.IsNaN(few.Discrimination()) {
+		t.Error("too few answers must be NaN")
+	}
+	if quiz.Band(100) != 10 || quiz.Band(99) != 9 || quiz.Band(0) != 0 || quiz.Band(-5) != 0 || quiz.Band(150) != 10 {
+		t.Error("Band")
+	}
+}
+
+func TestRank(t *testing.T) {
+	cfg := quiz.RankConfig{StudyWeight: 0.4, TestWeight: 0.6, MinSize: 5}
+	in := []quiz.StandingInput{
+		// 10 members, 3 months begun, 30 months done → 100 %; one test, mean 80.
+		{Node: "a", Members: 10, Stats: quiz.NodeStats{StudyDone: 30, ScoreSum: 800, TestTaken: 10, Passed: 10}, Months: 3, Tests: 1},
+		// A big branch with the same rates ranks the same: rates, not totals.
+		{Node: "b", Members: 100, Stats: quiz.NodeStats{StudyDone: 300, ScoreSum: 8000, TestTaken: 100, Passed: 100}, Months: 3, Tests: 1},
+		// Half did the study; the non-takers count as 0 in the mean.
+		{Node: "c", Members: 10, Stats: quiz.NodeStats{StudyDone: 15, ScoreSum: 450, TestTaken: 5, Passed: 5}, Months: 3, Tests: 1},
+		// Too small: shown, marked.
+		{Node: "d", Members: 2, Stats: quiz.NodeStats{StudyDone: 6, ScoreSum: 200, TestTaken: 2, Passed: 2}, Months: 3, Tests: 1},
+	}
+	got := cfg.Rank(in)
+	order := []string{got[0].Node, got[1].Node, got[2].Node, got[3].Node}
+	if order[0] != "d" || order[1] != "a" || order[2] != "b" || order[3] != "c" {
+		t.Fatalf("order %v", order)
+	}
+	if got[1].Rank != 2 || got[2].Rank != 2 || got[3].Rank != 4 {
+		t.Errorf("ranks: %d %d %d, want 2 2 4", got[1].Rank, got[2].Rank, got[3].Rank)
+	}
+	if !got[0].Small || got[1].Small {
+		t.Error("Small")
+	}
+	c := got[3]
+	if c.StudyRate != 0.5 || c.MeanScore != 45 || c.PassRate != 0.5 {
+		t.Errorf("c: %+v", c)
+	}
+	if want := 0.4*50 + 0.6*45; math.Abs(c.Value-want) > 1e-9 {
+		t.Errorf("c value %v, want %v", c.Value, want)
+	}
+	// Before any test the value is the study rate alone; change from the
+	// previous half year.
+	prev := quiz.StandingInput{Node: "a", Members: 10, Stats: quiz.NodeStats{StudyDone: 30}, Months: 6, Tests: 2}
+	s := cfg.Evaluate(quiz.StandingInput{Node: "a", Members: 10, Stats: quiz.NodeStats{StudyDone: 8}, Months: 1, Prev: &prev})
+	if !math.IsNaN(s.MeanScore) || s.Value != 80 {
+		t.Errorf("no test yet: %+v", s)
+	}
+	if want := 80 - (0.4 * 50); math.Abs(s.Change-want) > 1e-9 {
+		t.Errorf("change %v, want %v", s.Change, want)
+	}
+	// An empty branch is not a division by zero.
+	e := cfg.Evaluate(quiz.StandingInput{Node: "e", Months: 3, Tests: 1})
+	if e.Value != 0 || !e.Small {
+		t.Errorf("empty: %+v", e)
+	}
+}
+
+func TestStarCounts(t *testing.T) {
+	s := quiz.NodeStats{Stars: [4]int64{3, 2, 1, 1}}
+	if got := s.StarCounts(10); got != [5]int64{3, 3, 2, 1, 1} {
+		t.Errorf("StarCounts = %v", got)
+	}
+}

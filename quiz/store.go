@@ -1,0 +1,93 @@
+package quiz
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned by Tx getters when the record does not exist.
+// Services turn it into an application error with a reason.
+var ErrNotFound = errors.New("not found")
+
+// Store runs transactions. It is implemented by package store (bbolt).
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction and makes its effects
+	// durable before returning nil. Concurrent Updates may be batched into
+	// one disk write, so fn may run more than once: it must act only
+	// through tx and be a function of what it reads there. If fn returns
+	// an error, nothing it did is kept.
+	Update(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is what the engine reads and writes inside one transaction. Getters
+// return copies the caller may change; ErrNotFound when nothing is there
+// unless said otherwise.
+type Tx interface {
+	// Salt returns the installation's secret for draws, made once.
+	Salt() (string, error)
+
+	User(id int64) (*User, error)
+	PutUser(u *User) error
+	// Members returns the members of a branch, by id.
+	Members(branch string) ([]*User, error)
+	// ForEachUser visits every user, by id, until fn returns an error.
+	ForEachUser(fn func(*User) error) error
+	// MemberCount is the number of members of a node's subtree.
+	MemberCount(node string) (int64, error)
+	AddMemberCount(node string, delta int64) error
+	// MemberCounts returns the member count of every node that has one.
+	MemberCounts() (map[string]int64, error)
+
+	Invite(code string) (*Invite, error)
+	PutInvite(inv *Invite) error
+
+	// CreateAttempt stores a new attempt and sets its ID. Its items never
+	// change afterwards.
+	CreateAttempt(a *Attempt) error
+	Attempt(id uint64) (*Attempt, error)
+	// PutAttempt stores the attempt's state and responses.
+	PutAttempt(a *Attempt) error
+	// Attempts returns a user's attempts of a kind and period, by N.
+	Attempts(user int64, kind Kind, period string) ([]*Attempt, error)
+	// UserAttempts returns the ids of a user's attempts of a kind, oldest first.
+	UserAttempts(user int64, kind Kind) ([]uint64, error)
+	// Expiring returns up to limit open attempts whose deadline (or end of
+	// period) is at or before t, soonest first.
+	Expiring(t time.Time, limit int) ([]uint64, error)
+
+	// AddEntry appends to a user's ledger and sets e.Seq; it returns false,
+	// and records nothing, when the user already has an entry with e.Ref.
+	AddEntry(e *Entry) (bool, error)
+	// Entries returns a user's ledger in order.
+	Entries(user int64) ([]Entry, error)
+
+	// Progress returns a user's record for a period (the zero value when
+	// there is none).
+	Progress(user int64, period string) (Progress, error)
+	PutProgress(user int64, period string, p Progress) error
+
+	// NodeStats returns a node's totals for a period (zero when none).
+	NodeStats(node, period string) (NodeStats, error)
+	AddNodeStats(node, period string, d NodeStats) error
+	// PeriodStats returns the totals of every node for a period.
+	PeriodStats(period string) (map[string]NodeStats, error)
+
+	// ItemStats returns a node's totals for one question version.
+	ItemStats(node, key string) (ItemStats, error)
+	AddItemStats(node, key string, d ItemStats) error
+	// NodeItems visits a node's totals of every question version.
+	NodeItems(node string, fn func(key string, s ItemStats) error) error
+
+	// Mistake returns one question of a user's mistake book, nil if absent.
+	Mistake(user int64, key string) (*Mistake, error)
+	PutMistake(m *Mistake) error
+	DeleteMistake(user int64, key string) error
+	Mistakes(user int64) ([]*Mistake, error)
+
+	// Grants returns a user's make-ups, oldest first.
+	Grants(user int64) ([]Grant, error)
+	PutGrant(g Grant) error
+}
