@@ -12,7 +12,7 @@ import (
 // is no problem, 1 when there are problems, 2 on a usage error.
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "用法:partyquiz validate 文件或文件夹...")
+		fmt.Fprintln(stderr, "用法：partyquiz validate 文件或文件夹...")
 		return 2
 	}
 	set := questions.Load(args...)

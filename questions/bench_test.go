@@ -16,11 +16,11 @@ func writeBanks(tb testing.TB, dir string, n, m int) {
 	tb.Helper()
 	for b := 0; b < n; b++ {
 		var s strings.Builder
-		fmt.Fprintf(&s, "id = \"bank-%03d\"\ntitle = \"第 %d 套题库\"\ntopic = \"基层党建\"\nsource = \"《中国共产党支部工作条例(试行)》\"\n\n", b, b+1)
+		fmt.Fprintf(&s, "id = \"bank-%03d\"\ntitle = \"第 %d 套题库\"\ntopic = \"基层党建\"\nsource = \"《中国共产党支部工作条例（试行）》\"\n\n", b, b+1)
 		for q := 0; q < m; q++ {
 			fmt.Fprintf(&s, "[[question]]\nid = \"%04d\"\n", q)
-			text := strings.Repeat("“三会一课”是党的组织生活的基本制度,", 3)
-			expl := strings.Repeat("支部党员大会、支部委员会、党小组会和党课,是党支部经常性的组织生活。", 3)
+			text := strings.Repeat("“三会一课”是党的组织生活的基本制度，", 3)
+			expl := strings.Repeat("支部党员大会、支部委员会、党小组会和党课，是党支部经常性的组织生活。", 3)
 			switch q % 4 {
 			case 0:
 				fmt.Fprintf(&s, "type = \"单选\"\ntext = \"%s第 %d 题?\"\noptions = [\"支部党员大会\", \"党支部委员会\", \"党小组会\", \"村民代表大会\"]\nanswer = \"D\"\n", text, q)
@@ -29,7 +29,7 @@ func writeBanks(tb testing.TB, dir string, n, m int) {
 			case 2:
 				fmt.Fprintf(&s, "type = \"判断\"\ntext = \"%s第 %d 题。\"\nanswer = \"对\"\n", text, q)
 			case 3:
-				fmt.Fprintf(&s, "type = \"填空\"\ntext = \"%s第 %d 题:____。\"\nanswer = [\"三会一课\", \"三会 一课\"]\n", text, q)
+				fmt.Fprintf(&s, "type = \"填空\"\ntext = \"%s第 %d 题：____。\"\nanswer = [\"三会一课\", \"三会 一课\"]\n", text, q)
 			}
 			fmt.Fprintf(&s, "explanation = \"\"\"\n%s\n\"\"\"\ndifficulty = \"中\"\n\n", expl)
 		}

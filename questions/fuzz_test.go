@@ -48,7 +48,7 @@ func FuzzParseFile(f *testing.F) {
 }
 
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"两不愁,三保障", "ＡＢＣ", "\u200b", "《》"} {
+	for _, s := range []string{"两不愁，三保障", "ＡＢＣ", "\u200b", "《》"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

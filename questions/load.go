@@ -68,17 +68,17 @@ func (s Summary) String() string {
 	}
 	plan := ""
 	if s.Plans > 0 {
-		plan = fmt.Sprintf(",学习计划 %d 份", s.Plans)
+		plan = fmt.Sprintf("\uff0c学习计划 %d 份", s.Plans)
 	}
 	if s.Orgs > 0 {
-		plan += fmt.Sprintf(",组织架构 %d 份", s.Orgs)
+		plan += fmt.Sprintf("\uff0c组织架构 %d 份", s.Orgs)
 	}
 	verdict := "没有发现问题"
 	if s.Problems > 0 {
 		verdict = fmt.Sprintf("发现 %d 个问题", s.Problems)
 	}
-	return fmt.Sprintf("共 %d 个文件:题库 %d 套,题目 %d 道(%s)%s;%s。",
-		s.Files, s.Banks, s.Questions, strings.Join(parts, ","), plan, verdict)
+	return fmt.Sprintf("共 %d 个文件：题库 %d 套，题目 %d 道（%s）%s；%s。",
+		s.Files, s.Banks, s.Questions, strings.Join(parts, "\uff0c"), plan, verdict)
 }
 
 // Set is the result of reading several files: each file with its own
@@ -125,21 +125,21 @@ func NewSet(files []*File, known func(bankID string) bool) *Set {
 		if f.Bank != nil && f.Bank.ID != "" {
 			if prev, dup := byID[f.Bank.ID]; dup {
 				s.Problems = append(s.Problems, Problem{File: f.Name, Line: 1,
-					Msg: fmt.Sprintf("题库编号 %q 和文件 %s 里的题库重复了;每套题库的编号必须不同", f.Bank.ID, prev.File)})
+					Msg: fmt.Sprintf("题库编号 %q 和文件 %s 里的题库重复了；每套题库的编号必须不同", f.Bank.ID, prev.File)})
 			} else {
 				byID[f.Bank.ID] = f.Bank
 			}
 		}
 		if f.Plan != nil {
 			if plan != nil {
-				s.Problems = append(s.Problems, Problem{File: f.Name, Msg: fmt.Sprintf("学习计划只能有一份,%s 里已经有了", plan.File)})
+				s.Problems = append(s.Problems, Problem{File: f.Name, Msg: fmt.Sprintf("学习计划只能有一份，%s 里已经有了", plan.File)})
 			} else {
 				plan = f.Plan
 			}
 		}
 		if f.Org != nil {
 			if org != nil {
-				s.Problems = append(s.Problems, Problem{File: f.Name, Msg: fmt.Sprintf("组织架构只能有一份,%s 里已经有了", org.File)})
+				s.Problems = append(s.Problems, Problem{File: f.Name, Msg: fmt.Sprintf("组织架构只能有一份，%s 里已经有了", org.File)})
 			} else {
 				org = f.Org
 			}
@@ -291,7 +291,7 @@ func pathMessage(err error) string {
 	case errors.Is(err, fs.ErrPermission):
 		return "没有权限读取这个文件"
 	}
-	return "读取失败:" + err.Error()
+	return "读取失败：" + err.Error()
 }
 
 //go:embed builtin/*.toml

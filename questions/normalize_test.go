@@ -8,7 +8,8 @@ import (
 
 func TestNormalize(t *testing.T) {
 	tests := []struct{ a, b string }{
-		{"两不愁三保障", "两不愁,三保障"},
+		{"两不愁三保障", "两不愁,三保障"},      // ASCII comma
+		{"两不愁三保障", "两不愁\uff0c三保障"}, // Chinese comma
 		{"两不愁三保障", "两不愁、三保障。"},
 		{"两不愁三保障", " 两不愁 三保障 "},
 		{"“三会一课”", "三会一课"},
@@ -19,9 +20,12 @@ func TestNormalize(t *testing.T) {
 		{"一超两不愁三保障", "一超·两不愁·三保障"}, // middle dot
 		{"三个100%", "三个100%"},       // full-width percent
 		{"党课", "党课\u200b"},         // zero-width space
-		{"不忘初心牢记使命", "不忘初心,牢记使命!"},
+		{"不忘初心牢记使命", "不忘初心\uff0c牢记使命\uff01"},
+		{"不忘初心牢记使命", "不忘初心, 牢记使命!"},
 		{"Party", "party..."},
-		{"组织联建", "组织联建;"},
+		{"组织联建", "组织联建\uff1b"},
+		{"组织联建", "(组织联建);"},
+		{"组织联建", "\uff08组织联建\uff09"},
 	}
 	for _, tt := range tests {
 		if questions.Normalize(tt.a) != questions.Normalize(tt.b) {
@@ -43,7 +47,7 @@ func TestNormalize(t *testing.T) {
 
 func TestMatchFill(t *testing.T) {
 	q := &questions.Question{Type: questions.Fill, Accepted: []string{"两不愁三保障", "两不愁、三保障"}}
-	for _, in := range []string{"两不愁三保障", "两不愁,三保障", "两不愁 三保障。"} {
+	for _, in := range []string{"两不愁三保障", "两不愁,三保障", "两不愁\uff0c三保障", "两不愁 三保障。"} {
 		if !q.MatchFill(in) {
 			t.Errorf("MatchFill(%q) = false, want true", in)
 		}

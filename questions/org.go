@@ -42,12 +42,12 @@ func parseOrg(pl *problemList, lay *layout, m map[string]any) *Org {
 	o.Title, _ = top.text("title", "名称", false)
 	tables, ok := tablesOf(pl, lay, m, "node")
 	if ok && len(tables) == 0 {
-		pl.add(1, "组织架构里没有组织:每个组织以一行 [[node]] 开头")
+		pl.add(1, "组织架构里没有组织：每个组织以一行 [[node]] 开头")
 	}
 	byID := map[string]*OrgNode{}
 	for i, t := range tables {
 		sec := lay.sectionAt("node", i)
-		r := fieldReader{pl: pl, m: t, line: sec.keyLine, where: fmt.Sprintf("第 %d 个组织:", i+1)}
+		r := fieldReader{pl: pl, m: t, line: sec.keyLine, where: fmt.Sprintf("第 %d 个组织：", i+1)}
 		checkKeys(pl, t, nodeKeys, sec.keyLine, r.where)
 		n := OrgNode{Line: sec.line}
 		n.ID, _ = r.text("id", "组织编号", true)
@@ -57,14 +57,14 @@ func parseOrg(pl *problemList, lay *layout, m map[string]any) *Org {
 			continue
 		}
 		if len(n.ID) > MaxNodeIDLen || !idPattern.MatchString(n.ID) {
-			pl.add(sec.keyLine("id"), "%s组织编号 %q 只能用英文字母、数字、- 和 _,最长 %d 个字符", r.where, n.ID, MaxNodeIDLen)
+			pl.add(sec.keyLine("id"), "%s组织编号 %q 只能用英文字母、数字、- 和 _，最长 %d 个字符", r.where, n.ID, MaxNodeIDLen)
 			continue
 		}
 		if c := utf8.RuneCountInString(n.Name); c > MaxNodeNameRunes {
-			pl.add(sec.keyLine("name"), "%s组织名称有 %d 个字,最多 %d 个字", r.where, c, MaxNodeNameRunes)
+			pl.add(sec.keyLine("name"), "%s组织名称有 %d 个字，最多 %d 个字", r.where, c, MaxNodeNameRunes)
 		}
 		if prev, dup := byID[n.ID]; dup {
-			pl.add(sec.keyLine("id"), "%s组织编号 %q 重复了,第 %d 行已经用过", r.where, n.ID, prev.Line)
+			pl.add(sec.keyLine("id"), "%s组织编号 %q 重复了，第 %d 行已经用过", r.where, n.ID, prev.Line)
 			continue
 		}
 		o.Nodes = append(o.Nodes, n)
@@ -88,10 +88,10 @@ func parseOrg(pl *problemList, lay *layout, m map[string]any) *Org {
 	}
 	switch {
 	case len(o.Nodes) > 0 && len(roots) == 0:
-		pl.add(1, "没有最上级组织:最上级组织(如市委)不写 parent")
+		pl.add(1, "没有最上级组织：最上级组织（如市委）不写 parent")
 	case len(roots) > 1:
 		for _, r := range roots[1:] {
-			pl.add(r.Line, "只能有一个最上级组织,%q 已经是(第 %d 行);组织 %q 缺少 parent", roots[0].ID, roots[0].Line, r.ID)
+			pl.add(r.Line, "只能有一个最上级组织，%q 已经是（第 %d 行）；组织 %q 缺少 parent", roots[0].ID, roots[0].Line, r.ID)
 		}
 	}
 	// Cycles: walk up from every node; a walk longer than the tree loops.

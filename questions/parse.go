@@ -62,7 +62,7 @@ func ParseFile(name string, data []byte) *File {
 		f.Org = parseOrg(pl, lay, m)
 		f.Org.File = name
 	case len(m) == 0:
-		pl.add(0, "文件里没有内容:题库文件要有 id、title 和至少一道 [[question]] 题目")
+		pl.add(0, "文件里没有内容：题库文件要有 id、title 和至少一道 [[question]] 题目")
 	default:
 		f.Bank = parseBank(pl, lay, m)
 		if f.Bank != nil {
@@ -76,7 +76,7 @@ func ParseFile(name string, data []byte) *File {
 // without a byte-order mark.
 func decodeText(pl *problemList, data []byte) (string, bool) {
 	if len(data) > MaxFileSize {
-		pl.add(0, "文件太大(%d 字节),一个文件最多 %d 字节;请把题目分成几套题库", len(data), MaxFileSize)
+		pl.add(0, "文件太大（%d 字节），一个文件最多 %d 字节；请把题目分成几套题库", len(data), MaxFileSize)
 		return "", false
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
@@ -85,7 +85,7 @@ func decodeText(pl *problemList, data []byte) (string, bool) {
 		return "", false
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
-		pl.add(0, "这不是文本文件(可能是图片、Word 文档或压缩包):题库必须是 UTF-8 编码的 .toml 文本文件")
+		pl.add(0, "这不是文本文件（可能是图片、Word 文档或压缩包）：题库必须是 UTF-8 编码的 .toml 文本文件")
 		return "", false
 	}
 	if !utf8.Valid(data) {
@@ -100,7 +100,7 @@ func decodeText(pl *problemList, data []byte) (string, bool) {
 			}
 			i += size
 		}
-		pl.add(line, "文件不是 UTF-8 编码(可能是 GBK 等其他编码):请在编辑器里选择“UTF-8”重新保存")
+		pl.add(line, "文件不是 UTF-8 编码（可能是 GBK 等其他编码）：请在编辑器里选择“UTF-8”重新保存")
 		return "", false
 	}
 	// The bytes are not changed after this point: share them with the
@@ -114,24 +114,24 @@ func syntaxMessage(msg string) string {
 	var hint string
 	switch {
 	case strings.ContainsAny(msg, "“”‘’"):
-		hint = "引号要用英文双引号 \" ,不能用中文引号 “ ”"
+		hint = "引号要用英文双引号 \" ，不能用中文引号 “ ”"
 	case strings.Contains(msg, "has already been defined"):
 		key := between(msg, "Key '", "'")
-		hint = fmt.Sprintf("键 %s 写了两次(同一道题里每个键只能写一次;每道新题要以 [[question]] 开头)", key)
+		hint = fmt.Sprintf("键 %s 写了两次（同一道题里每个键只能写一次；每道新题要以 [[question]] 开头）", key)
 	case strings.Contains(msg, "strings cannot contain newlines"):
-		hint = "文字没有结束:缺少右边的英文双引号;要换行的长文字请用三个双引号 \"\"\" 括起来"
+		hint = "文字没有结束：缺少右边的英文双引号；要换行的长文字请用三个双引号 \"\"\" 括起来"
 	case strings.Contains(msg, "expected a comma") || strings.Contains(msg, "array terminator"):
-		hint = "列表没有写完:各项之间用英文逗号 , 分隔,最后用 ] 结束"
+		hint = "列表没有写完：各项之间用英文逗号 , 分隔，最后用 ] 结束"
 	case strings.Contains(msg, "expected value but found"):
-		hint = "等号右边缺少值,或者文字没有用英文双引号括起来"
+		hint = "等号右边缺少值，或者文字没有用英文双引号括起来"
 	case strings.Contains(msg, "expected key separator") || strings.Contains(msg, "'='"):
 		hint = "这一行应当写成 键 = 值 的形式"
 	case strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "end of file"):
-		hint = "文件意外结束:有括号或引号没有配对"
+		hint = "文件意外结束：有括号或引号没有配对"
 	default:
 		hint = "TOML 格式错误"
 	}
-	return fmt.Sprintf("%s(解析器原文:%s)", hint, msg)
+	return fmt.Sprintf("%s（解析器原文：%s）", hint, msg)
 }
 
 func between(s, a, b string) string {
@@ -164,9 +164,9 @@ func checkKeys(pl *problemList, m map[string]any, allowed []string, lineOf func(
 			continue
 		}
 		if s := suggest(k, allowed); s != "" {
-			pl.add(lineOf(k), "%s不认识的键 %q:是不是想写 %q?", where, k, s)
+			pl.add(lineOf(k), "%s不认识的键 %q：是不是想写 %q？", where, k, s)
 		} else {
-			pl.add(lineOf(k), "%s不认识的键 %q(可以用的键:%s)", where, k, strings.Join(allowed, "、"))
+			pl.add(lineOf(k), "%s不认识的键 %q（可以用的键：%s）", where, k, strings.Join(allowed, "、"))
 		}
 	}
 }
@@ -219,7 +219,7 @@ type fieldReader struct {
 	pl    *problemList
 	m     map[string]any
 	line  func(key string) int
-	where string // "第 3 题:" or ""
+	where string // "第 3 题：" or ""
 }
 
 // text returns a string field; required fields that are missing or blank
@@ -229,7 +229,7 @@ func (r fieldReader) text(key, label string, required bool) (string, bool) {
 	v, ok := r.m[key]
 	if !ok {
 		if required {
-			r.pl.add(r.line(key), "%s缺少 %s(%s)", r.where, key, label)
+			r.pl.add(r.line(key), "%s缺少 %s（%s）", r.where, key, label)
 		}
 		return "", !required
 	}
@@ -239,18 +239,18 @@ func (r fieldReader) text(key, label string, required bool) (string, bool) {
 		s = v
 	case int64:
 		if key != "id" {
-			r.pl.add(r.line(key), "%s%s(%s)应当是用英文双引号括起来的文字", r.where, key, label)
+			r.pl.add(r.line(key), "%s%s（%s）应当是用英文双引号括起来的文字", r.where, key, label)
 			return "", false
 		}
 		s = fmt.Sprint(v)
 	default:
-		r.pl.add(r.line(key), "%s%s(%s)应当是用英文双引号括起来的文字", r.where, key, label)
+		r.pl.add(r.line(key), "%s%s（%s）应当是用英文双引号括起来的文字", r.where, key, label)
 		return "", false
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if required {
-			r.pl.add(r.line(key), "%s%s(%s)是空的", r.where, key, label)
+			r.pl.add(r.line(key), "%s%s（%s）是空的", r.where, key, label)
 			return "", false
 		}
 	}
@@ -274,14 +274,14 @@ func (r fieldReader) textList(key, label string, single bool) ([]string, bool) {
 		for i, e := range v {
 			s, ok := e.(string)
 			if !ok {
-				r.pl.add(r.line(key), "%s%s(%s)的第 %d 项应当是用英文双引号括起来的文字", r.where, key, label, i+1)
+				r.pl.add(r.line(key), "%s%s（%s）的第 %d 项应当是用英文双引号括起来的文字", r.where, key, label, i+1)
 				return nil, false
 			}
 			out = append(out, s)
 		}
 		return out, true
 	}
-	r.pl.add(r.line(key), "%s%s(%s)应当是列表,写成 [\"…\", \"…\"]", r.where, key, label)
+	r.pl.add(r.line(key), "%s%s（%s）应当是列表，写成 [\"…\", \"…\"]", r.where, key, label)
 	return nil, false
 }
 
@@ -290,7 +290,7 @@ func checkID(r fieldReader, id, what string) bool {
 		return false
 	}
 	if len(id) > MaxIDLen || !idPattern.MatchString(id) {
-		r.pl.add(r.line("id"), "%s%s编号 %q 只能用英文字母、数字、- 和 _,最长 %d 个字符", r.where, what, id, MaxIDLen)
+		r.pl.add(r.line("id"), "%s%s编号 %q 只能用英文字母、数字、- 和 _，最长 %d 个字符", r.where, what, id, MaxIDLen)
 		return false
 	}
 	return true
@@ -307,14 +307,14 @@ func parseBank(pl *problemList, lay *layout, m map[string]any) *Bank {
 	checkID(top, b.ID, "题库")
 	b.Title, _ = top.text("title", "题库名称", true)
 	if n := utf8.RuneCountInString(b.Title); n > MaxTitleRunes {
-		pl.add(top.line("title"), "题库名称有 %d 个字,最多 %d 个字", n, MaxTitleRunes)
+		pl.add(top.line("title"), "题库名称有 %d 个字，最多 %d 个字", n, MaxTitleRunes)
 	}
 	b.Topic, _ = top.text("topic", "默认专题", false)
 	b.Source, _ = top.text("source", "默认出处", false)
 
 	tables, ok := tablesOf(pl, lay, m, "question")
 	if ok && len(tables) == 0 {
-		pl.add(1, "题库里没有题目:每道题以一行 [[question]] 开头")
+		pl.add(1, "题库里没有题目：每道题以一行 [[question]] 开头")
 	}
 	seen := map[string]int{}
 	for i, t := range tables {
@@ -324,7 +324,7 @@ func parseBank(pl *problemList, lay *layout, m map[string]any) *Bank {
 			continue
 		}
 		if first, dup := seen[q.ID]; dup {
-			pl.add(sec.keyLine("id"), "第 %d 题:题目编号 %q 重复了,第 %d 行已经用过", i+1, q.ID, first)
+			pl.add(sec.keyLine("id"), "第 %d 题：题目编号 %q 重复了，第 %d 行已经用过", i+1, q.ID, first)
 			continue
 		}
 		seen[q.ID] = sec.keyLine("id")
@@ -335,18 +335,18 @@ func parseBank(pl *problemList, lay *layout, m map[string]any) *Bank {
 
 func parseQuestion(pl *problemList, sec *section, n int, m map[string]any, b *Bank) *Question {
 	lineOf := sec.keyLine
-	r := fieldReader{pl: pl, m: m, line: lineOf, where: fmt.Sprintf("第 %d 题:", n)}
+	r := fieldReader{pl: pl, m: m, line: lineOf, where: fmt.Sprintf("第 %d 题：", n)}
 	before := len(pl.list)
 	checkKeys(pl, m, questionKeys, lineOf, r.where)
 
 	q := &Question{Line: sec.line}
 	q.ID, _ = r.text("id", "题目编号", true)
 	checkID(r, q.ID, "题目")
-	typ, _ := r.text("type", "题型:单选、多选、判断或填空", true)
+	typ, _ := r.text("type", "题型：单选、多选、判断或填空", true)
 	if typ != "" {
 		t, ok := parseType(typ)
 		if !ok {
-			pl.add(lineOf("type"), "%s题型 %q 不认识,只能是 单选、多选、判断 或 填空", r.where, typ)
+			pl.add(lineOf("type"), "%s题型 %q 不认识，只能是 单选、多选、判断 或 填空", r.where, typ)
 		}
 		q.Type = t
 	}
@@ -419,7 +419,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 	switch q.Type {
 	case TrueFalse, Fill:
 		if opts != nil {
-			r.pl.add(line, "%s%s题不需要 options(选项),请删去这一行", r.where, q.Type)
+			r.pl.add(line, "%s%s题不需要 options（选项），请删去这一行", r.where, q.Type)
 		}
 		if q.Type == TrueFalse {
 			q.Options = TrueFalseOptions
@@ -434,14 +434,14 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		min = 3
 	}
 	if opts == nil {
-		r.pl.add(line, "%s缺少 options(选项)", r.where)
+		r.pl.add(line, "%s缺少 options（选项）", r.where)
 		return
 	}
 	if len(opts) < min {
-		r.pl.add(line, "%s%s题至少要有 %d 个选项,这里只有 %d 个", r.where, q.Type, min, len(opts))
+		r.pl.add(line, "%s%s题至少要有 %d 个选项，这里只有 %d 个", r.where, q.Type, min, len(opts))
 	}
 	if len(opts) > MaxOptions {
-		r.pl.add(line, "%s最多 %d 个选项(A–%s),这里有 %d 个", r.where, MaxOptions, Letter(MaxOptions-1), len(opts))
+		r.pl.add(line, "%s最多 %d 个选项（A–%s），这里有 %d 个", r.where, MaxOptions, Letter(MaxOptions-1), len(opts))
 	}
 	seen := map[string]int{}
 	for i, o := range opts {
@@ -454,7 +454,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		case strings.ContainsAny(o, "\n\r"):
 			r.pl.add(line, "%s选项 %s 不能换行", r.where, Letter(i))
 		case utf8.RuneCountInString(o) > MaxOptionRunes:
-			r.pl.add(line, "%s选项 %s 有 %d 个字,一个选项最多 %d 个字", r.where, Letter(i), utf8.RuneCountInString(o), MaxOptionRunes)
+			r.pl.add(line, "%s选项 %s 有 %d 个字，一个选项最多 %d 个字", r.where, Letter(i), utf8.RuneCountInString(o), MaxOptionRunes)
 		}
 		key := Normalize(o)
 		if key == "" {
@@ -473,7 +473,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 func checkAnswer(r fieldReader, q *Question, v any) {
 	line := r.line("answer")
 	if v == nil {
-		r.pl.add(line, "%s缺少 answer(答案)", r.where)
+		r.pl.add(line, "%s缺少 answer（答案）", r.where)
 		return
 	}
 	switch q.Type {
@@ -516,7 +516,7 @@ func checkAnswer(r fieldReader, q *Question, v any) {
 	case Single, Multiple:
 		letters, ok := answerLetters(v)
 		if !ok {
-			r.pl.add(line, "%s答案应当是选项字母,例如 \"B\"(单选)或 \"ACD\"(多选)", r.where)
+			r.pl.add(line, "%s答案应当是选项字母，例如 \"B\"(单选）或 \"ACD\"(多选）", r.where)
 			return
 		}
 		seen := map[int]bool{}
@@ -528,7 +528,7 @@ func checkAnswer(r fieldReader, q *Question, v any) {
 			}
 			seen[i] = true
 			if len(q.Options) > 0 && i >= len(q.Options) {
-				r.pl.add(line, "%s答案 %c 没有对应的选项(这道题只有 A–%s 共 %d 个选项)", r.where, c, Letter(len(q.Options)-1), len(q.Options))
+				r.pl.add(line, "%s答案 %c 没有对应的选项（这道题只有 A–%s 共 %d 个选项）", r.where, c, Letter(len(q.Options)-1), len(q.Options))
 				return
 			}
 			q.Answer = append(q.Answer, i)
@@ -538,9 +538,9 @@ func checkAnswer(r fieldReader, q *Question, v any) {
 		case len(q.Answer) == 0:
 			r.pl.add(line, "%s答案是空的", r.where)
 		case q.Type == Single && len(q.Answer) > 1:
-			r.pl.add(line, "%s单选题只能有一个答案,这里写了 %d 个(%s);如果有几个正确答案,请改为多选题", r.where, len(q.Answer), string(letters))
+			r.pl.add(line, "%s单选题只能有一个答案，这里写了 %d 个（%s）；如果有几个正确答案，请改为多选题", r.where, len(q.Answer), string(letters))
 		case q.Type == Multiple && len(q.Answer) < 2:
-			r.pl.add(line, "%s多选题至少要有两个正确答案;只有一个正确答案的请改为单选题", r.where)
+			r.pl.add(line, "%s多选题至少要有两个正确答案；只有一个正确答案的请改为单选题", r.where)
 		}
 	}
 }
@@ -576,7 +576,7 @@ func answerLetters(v any) ([]rune, bool) {
 			switch {
 			case c >= 'A' && c <= 'Z':
 				out = append(out, c)
-			case strings.ContainsRune(" ,、;;/|", c):
+			case strings.ContainsRune(" ,;/|\u3001", c):
 			default:
 				return nil, false
 			}
@@ -594,6 +594,6 @@ func checkSize(r fieldReader, q *Question) {
 		n += utf8.RuneCountInString(o) + 4
 	}
 	if limit := MessageLimit - MessageReserve; n > limit {
-		r.pl.add(r.line("text"), "%s题干、选项、解析和出处合计 %d 个字,超过了 Telegram 一条消息能容纳的 %d 个字,请精简", r.where, n, limit)
+		r.pl.add(r.line("text"), "%s题干、选项、解析和出处合计 %d 个字，超过了 Telegram 一条消息能容纳的 %d 个字，请精简", r.where, n, limit)
 	}
 }

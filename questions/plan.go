@@ -77,7 +77,7 @@ func parsePlan(pl *problemList, lay *layout, m map[string]any) *Plan {
 	months, _ := tablesOf(pl, lay, m, "month")
 	for i, t := range months {
 		sec := lay.sectionAt("month", i)
-		r := fieldReader{pl: pl, m: t, line: sec.keyLine, where: fmt.Sprintf("第 %d 个 [[month]]:", i+1)}
+		r := fieldReader{pl: pl, m: t, line: sec.keyLine, where: fmt.Sprintf("第 %d 个 [[month]]：", i+1)}
 		checkKeys(pl, t, monthKeys, sec.keyLine, r.where)
 		n, ok := t["month"].(int64)
 		if !ok || n < 1 || n > 12 {
@@ -85,18 +85,18 @@ func parsePlan(pl *problemList, lay *layout, m map[string]any) *Plan {
 			continue
 		}
 		if p.Months[n-1] != nil {
-			pl.add(sec.keyLine("month"), "%s%d 月写了两次,第 %d 行已经有了", r.where, n, p.Months[n-1].Line)
+			pl.add(sec.keyLine("month"), "%s%d 月写了两次，第 %d 行已经有了", r.where, n, p.Months[n-1].Line)
 			continue
 		}
 		mp := &MonthPlan{Month: int(n), Line: sec.line}
 		mp.Title, _ = r.text("title", "本月学习主题", true)
 		mp.Lesson, _ = r.text("lesson", "本月学习内容", true)
 		if c := utf8.RuneCountInString(mp.Lesson); c > MaxLessonRunes {
-			pl.add(sec.keyLine("lesson"), "%s学习内容有 %d 个字,一条消息最多 %d 个字", r.where, c, MaxLessonRunes)
+			pl.add(sec.keyLine("lesson"), "%s学习内容有 %d 个字，一条消息最多 %d 个字", r.where, c, MaxLessonRunes)
 		}
 		mp.Banks, _ = r.textList("banks", "本月题库编号", false)
 		if len(mp.Banks) == 0 {
-			pl.add(sec.keyLine("banks"), "%s缺少 banks(本月练习题来自哪些题库)", r.where)
+			pl.add(sec.keyLine("banks"), "%s缺少 banks（本月练习题来自哪些题库）", r.where)
 		}
 		p.noteRefs(mp.Banks, sec.keyLine("banks"))
 		p.Months[n-1] = mp
@@ -104,7 +104,7 @@ func parsePlan(pl *problemList, lay *layout, m map[string]any) *Plan {
 	quarters, _ := tablesOf(pl, lay, m, "quarter")
 	for i, t := range quarters {
 		sec := lay.sectionAt("quarter", i)
-		r := fieldReader{pl: pl, m: t, line: sec.keyLine, where: fmt.Sprintf("第 %d 个 [[quarter]]:", i+1)}
+		r := fieldReader{pl: pl, m: t, line: sec.keyLine, where: fmt.Sprintf("第 %d 个 [[quarter]]：", i+1)}
 		checkKeys(pl, t, quarterKeys, sec.keyLine, r.where)
 		n, ok := t["quarter"].(int64)
 		if !ok || n < 1 || n > 4 {
@@ -113,7 +113,7 @@ func parsePlan(pl *problemList, lay *layout, m map[string]any) *Plan {
 		}
 		banks, _ := r.textList("banks", "本季度测试题库编号", false)
 		if len(banks) == 0 {
-			pl.add(sec.keyLine("banks"), "%s缺少 banks(本季度测试题来自哪些题库)", r.where)
+			pl.add(sec.keyLine("banks"), "%s缺少 banks（本季度测试题来自哪些题库）", r.where)
 			continue
 		}
 		p.noteRefs(banks, sec.keyLine("banks"))
@@ -151,7 +151,7 @@ func tablesOf(pl *problemList, lay *layout, m map[string]any, name string) ([]ma
 		if secs := lay.tables[name]; len(secs) > 0 {
 			line = secs[0].line
 		}
-		pl.add(line, "%s 要写成 [[%s]](两层方括号)", name, name)
+		pl.add(line, "%s 要写成 [[%s]]（两层方括号）", name, name)
 		return nil, false
 	}
 }

@@ -93,7 +93,7 @@ func TestValid(t *testing.T) {
 		}
 	}
 	q := c.Question("sanhui-yike", "001")
-	if q.Source != "《中国共产党支部工作条例(试行)》" || q.Topic != "组织生活" || q.Line != 7 {
+	if q.Source != "《中国共产党支部工作条例（试行）》" || q.Topic != "组织生活" || q.Line != 7 {
 		t.Errorf("defaults and line: got source %q topic %q line %d", q.Source, q.Topic, q.Line)
 	}
 	if got := c.Question("sanhui-yike", "004").Source; got != "《关于新形势下党内政治生活的若干准则》" {
@@ -107,7 +107,7 @@ func TestDuplicateBankAcrossFiles(t *testing.T) {
 		t.Fatalf("got %v", set.Problems)
 	}
 	got := set.Problems[0].String()
-	want := `testdata/dupbank/b.toml:1: 题库编号 "same" 和文件 testdata/dupbank/a.toml 里的题库重复了;每套题库的编号必须不同`
+	want := `testdata/dupbank/b.toml:1: 题库编号 "same" 和文件 testdata/dupbank/a.toml 里的题库重复了；每套题库的编号必须不同`
 	if got != want {
 		t.Errorf("got %s\nwant %s", got, want)
 	}
@@ -145,7 +145,7 @@ func TestTooBig(t *testing.T) {
 
 func TestSummary(t *testing.T) {
 	got := questions.Load("testdata/valid").Summary().String()
-	want := "共 3 个文件:题库 2 套,题目 9 道(单选 2,多选 2,判断 3,填空 2),学习计划 1 份;没有发现问题。"
+	want := "共 3 个文件：题库 2 套，题目 9 道（单选 2，多选 2，判断 3，填空 2），学习计划 1 份；没有发现问题。"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -68,7 +68,7 @@ func TestTreeDiff(t *testing.T) {
 	next, err := quiz.NewTree([]quiz.Node{
 		{ID: "city", Name: "市委"},
 		{ID: "p1", Name: "第一片区", Parent: "city"},
-		{ID: "p2", Name: "第二片区(新)", Parent: "city"},
+		{ID: "p2", Name: "第二片区（新）", Parent: "city"},
 		{ID: "tp", Name: "太平镇", Parent: "p2"},
 		{ID: "nmp", Name: "牛卯坪村", Parent: "tp"},
 		{ID: "new", Name: "新村", Parent: "tp"},
