@@ -3,6 +3,8 @@ package quiz
 import (
 	"fmt"
 	"sort"
+
+	"partyquiz/questions"
 )
 
 // Node is one organisation of the tree: 市委, 片区, 乡镇/部门, or a
@@ -214,4 +216,13 @@ func (t *Tree) Diff(next *Tree) TreeChange {
 		sort.Strings(s)
 	}
 	return c
+}
+
+// TreeOf builds a tree from an organisation file.
+func TreeOf(o *questions.Org) (*Tree, error) {
+	nodes := make([]Node, len(o.Nodes))
+	for i, n := range o.Nodes {
+		nodes[i] = Node{ID: n.ID, Name: n.Name, Parent: n.Parent}
+	}
+	return NewTree(nodes)
 }

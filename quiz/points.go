@@ -31,11 +31,11 @@ func (p Points) String() string {
 
 // Rule names of the point ledger.
 const (
-	RuleMonthDone  = "month_done"  // a month's study finished in time
-	RuleTestScore  = "test_score"  // the counted score of a quarter's test
-	RulePerfect    = "perfect"     // a perfect test
-	RuleAllMonths  = "all_months"  // all twelve months of a year finished
-	RuleCorrection = "correction"  // a manual correction by a secretary or admin
+	RuleMonthDone  = "month_done" // a month's study finished in time
+	RuleTestScore  = "test_score" // the counted score of a quarter's test
+	RulePerfect    = "perfect"    // a perfect test
+	RuleAllMonths  = "all_months" // all twelve months of a year finished
+	RuleCorrection = "correction" // a manual correction by a secretary or admin
 )
 
 // PointRules are the configured amounts of each rule.

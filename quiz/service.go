@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -125,6 +127,7 @@ func (s *Service) Join(ctx context.Context, id int64, code, name string) (*User,
 	now := s.now()
 	tree := s.Tree()
 	err := s.Store.Update(ctx, func(tx Tx) error {
+		user, invite = nil, nil
 		inv, err := usableInvite(tx, tree, code, now)
 		if err != nil {
 			return err
@@ -262,6 +265,8 @@ func (s *Service) startStudy(ctx context.Context, id int64, month Period, until 
 	sess := &StudySession{Period: month, Lesson: s.Lesson(month)}
 	pool := s.pool(s.monthBanks(month))
 	err := s.Store.Update(ctx, func(tx Tx) error {
+		// Update may run this more than once: start from nothing each time.
+		sess.Attempt, sess.Done = nil, false
 		u, err := member(tx, id)
 		if err != nil {
 			return err
@@ -419,6 +424,7 @@ func (s *Service) StartTest(ctx context.Context, id int64) (*Attempt, error) {
 	pool := s.pool(s.Content().Catalog.Plan.QuarterBanks(q.N))
 	var out *Attempt
 	err := s.Store.Update(ctx, func(tx Tx) error {
+		out = nil
 		u, err := member(tx, id)
 		if err != nil {
 			return err
@@ -789,7 +795,7 @@ func (s *Service) countTest(tx Tx, lineage []string, a *Attempt, now time.Time) 
 	if !old.Tested || pts != 0 {
 		reason := fmt.Sprintf("%s测试得分 %d", quarter, prog.TestScore)
 		if old.Tested {
-			reason = fmt.Sprintf("%s测试第 %d 次作答,计分由 %d 改为 %d", quarter, a.N, old.TestScore, prog.TestScore)
+			reason = fmt.Sprintf("%s测试第 %d 次作答，计分由 %d 改为 %d", quarter, a.N, old.TestScore, prog.TestScore)
 		}
 		e := Entry{User: a.User, Ref: fmt.Sprintf("test:%s#%d", a.Period, a.N), Rule: RuleTestScore, Amount: pts,
 			Period: a.Period, Reason: reason, At: now.Unix()}
@@ -859,9 +865,9 @@ func (s *Service) book(tx Tx, lineage []string, e *Entry) (bool, error) {
 }
 
 // CloseExpired closes and scores up to limit attempts whose time has run
-// out, whether or not their member comes back. It returns how many it
-// closed. Run it periodically.
-func (s *Service) CloseExpired(ctx context.Context, limit int) (int, error) {
+// out, whether or not their member comes back, and returns them (so the
+// bot can tell their members). Run it periodically.
+func (s *Service) CloseExpired(ctx context.Context, limit int) ([]*Attempt, error) {
 	now := s.now()
 	var ids []uint64
 	if err := s.Store.View(ctx, func(tx Tx) error {
@@ -869,28 +875,71 @@ func (s *Service) CloseExpired(ctx context.Context, limit int) (int, error) {
 		ids, err = tx.Expiring(now, limit)
 		return err
 	}); err != nil {
-		return 0, err
+		return nil, err
 	}
 	tree := s.Tree()
-	closed := 0
+	// Close them concurrently so that the store can share one commit among
+	// many: at a month's end every unfinished study expires at once.
+	var (
+		mu     sync.Mutex
+		closed []*Attempt
+		first  error
+		wg     sync.WaitGroup
+		sem    = make(chan struct{}, 64)
+	)
 	for _, id := range ids {
-		err := s.Store.Update(ctx, func(tx Tx) error {
-			a, err := tx.Attempt(id)
-			if err != nil {
-				return err
-			}
-			if a.Closed || !a.Expired(now) {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(id uint64) {
+			defer func() { <-sem; wg.Done() }()
+			var done *Attempt
+			err := s.Store.Update(ctx, func(tx Tx) error {
+				done = nil
+				a, err := tx.Attempt(id)
+				if err != nil {
+					return err
+				}
+				if a.Closed || !a.Expired(now) {
+					return nil
+				}
+				if _, err := s.close(tx, tree, a, now); err != nil {
+					return err
+				}
+				done = a
 				return nil
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil {
+				first = err
 			}
-			_, err = s.close(tx, tree, a, now)
-			return err
-		})
-		if err != nil {
-			return closed, err
-		}
-		closed++
+			if err == nil && done != nil {
+				closed = append(closed, done)
+			}
+		}(id)
 	}
-	return closed, nil
+	wg.Wait()
+	sort.Slice(closed, func(i, j int) bool { return closed[i].ID < closed[j].ID })
+	return closed, first
+}
+
+// SetReachable records whether the bot can send to the user (false when
+// they blocked it); unreachable users get no reminders or rounds.
+func (s *Service) SetReachable(ctx context.Context, id int64, reachable bool) error {
+	return s.Store.Update(ctx, func(tx Tx) error {
+		u, err := tx.User(id)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if u.Unreachable == !reachable {
+			return nil
+		}
+		u.Unreachable = !reachable
+		return tx.PutUser(u)
+	})
 }
 
 // Attempt returns one of the user's attempts.

@@ -1,8 +1,10 @@
 package quiz
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // NodeStats are the running totals of one node for one period, kept up to
@@ -216,16 +218,27 @@ func (c RankConfig) Rank(in []StandingInput) []Standing {
 	for i, x := range in {
 		out[i] = c.Evaluate(x)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if round2(a.Value) != round2(b.Value) {
-			return a.Value > b.Value
+	// The node id breaks every tie, so an unstable sort gives one order;
+	// sorting indexes keeps 20,000 big structs from being swapped around.
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(i, j int) int {
+		a, b := &out[i], &out[j]
+		switch {
+		case round2(a.Value) != round2(b.Value):
+			return cmp.Compare(b.Value, a.Value)
+		case a.StudyRate != b.StudyRate:
+			return cmp.Compare(b.StudyRate, a.StudyRate)
 		}
-		if a.StudyRate != b.StudyRate {
-			return a.StudyRate > b.StudyRate
-		}
-		return a.Node < b.Node
+		return strings.Compare(a.Node, b.Node)
 	})
+	sorted := make([]Standing, len(out))
+	for k, i := range idx {
+		sorted[k] = out[i]
+	}
+	out = sorted
 	for i := range out {
 		if i > 0 && round2(out[i].Value) == round2(out[i-1].Value) {
 			out[i].Rank = out[i-1].Rank

@@ -35,7 +35,8 @@ type Tx interface {
 	Members(branch string) ([]*User, error)
 	// ForEachUser visits every user, by id, until fn returns an error.
 	ForEachUser(fn func(*User) error) error
-	// MemberCount is the number of members of a node's subtree.
+	// MemberCount is the number of members of a node's subtree (0, not
+	// ErrNotFound, for a node without any).
 	MemberCount(node string) (int64, error)
 	AddMemberCount(node string, delta int64) error
 	// MemberCounts returns the member count of every node that has one.
@@ -60,6 +61,7 @@ type Tx interface {
 
 	// AddEntry appends to a user's ledger and sets e.Seq; it returns false,
 	// and records nothing, when the user already has an entry with e.Ref.
+	// An entry without a Ref is an error.
 	AddEntry(e *Entry) (bool, error)
 	// Entries returns a user's ledger in order.
 	Entries(user int64) ([]Entry, error)
@@ -75,7 +77,8 @@ type Tx interface {
 	// PeriodStats returns the totals of every node for a period.
 	PeriodStats(period string) (map[string]NodeStats, error)
 
-	// ItemStats returns a node's totals for one question version.
+	// ItemStats returns a node's totals for one question version (zero
+	// when there are none).
 	ItemStats(node, key string) (ItemStats, error)
 	AddItemStats(node, key string, d ItemStats) error
 	// NodeItems visits a node's totals of every question version.
