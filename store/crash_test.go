@@ -1,0 +1,327 @@
+package store_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"partyquiz/quiz"
+	"partyquiz/store"
+)
+
+// crashEnv names the file the child of TestCrash works on.
+const crashEnv = "PARTYQUIZ_CRASH_CHILD"
+
+// TestCrash kills a process that is recording answers, at random moments,
+// many times over, and checks after every kill that the file opens, that
+// every answer the process was told is recorded is there exactly once, and
+// that ledgers, progress and totals agree. PARTYQUIZ_CRASH_ROUNDS sets
+// the number of kills (20; 5 with -short).
+func TestCrash(t *testing.T) {
+	rounds := 20
+	if testing.Short() {
+		rounds = 5
+	}
+	if s := os.Getenv("PARTYQUIZ_CRASH_ROUNDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("PARTYQUIZ_CRASH_ROUNDS=%q: %v", s, err)
+		}
+		rounds = n
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	path := filepath.Join(t.TempDir(), "crash.db")
+	reported := map[answerRef]bool{}
+	for round := 0; round < rounds; round++ {
+		n := runAndKill(t, path, rng, reported)
+		total := verifyFile(t, path, reported)
+		t.Logf("round %d: %d answers reported, %d reported in all, %d recorded", round, n, len(reported), total)
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+type answerRef struct {
+	Attempt uint64
+	Index   int
+}
+
+// runAndKill runs the child until it has reported some answers and a
+// random time more has passed, kills it, and adds what it reported.
+func runAndKill(t *testing.T, path string, rng *rand.Rand, reported map[answerRef]bool) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashEnv+"="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan struct{})
+	var got []answerRef
+	done := make(chan error, 1)
+	go func() {
+		r := bufio.NewReader(out)
+		var once sync.Once
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				// A line cut short by the kill was never reported whole.
+				once.Do(func() { close(first) })
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				done <- err
+				return
+			}
+			var ref answerRef
+			if _, err := fmt.Sscanf(line, "answered %d %d\n", &ref.Attempt, &ref.Index); err != nil {
+				continue // the test framework's own output
+			}
+			got = append(got, ref)
+			once.Do(func() { close(first) })
+		}
+	}()
+	select {
+	case <-first:
+	case <-time.After(20 * time.Second):
+	}
+	time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	werr := cmd.Wait()
+	if len(got) == 0 {
+		t.Fatalf("the child reported no answers (%v):\n%s", werr, stderr.String())
+	}
+	for _, ref := range got {
+		reported[ref] = true
+	}
+	return len(got)
+}
+
+// verifyFile opens the file after a crash and checks it; it returns the
+// number of answers recorded.
+func verifyFile(t *testing.T, path string, reported map[answerRef]bool) int {
+	t.Helper()
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatalf("open after a crash: %v", err)
+	}
+	defer db.Close()
+	tree := testContent(t).Tree
+	total := 0
+	view(t, db, func(tx quiz.Tx) error {
+		for ref := range reported {
+			a, err := tx.Attempt(ref.Attempt)
+			if err != nil {
+				t.Errorf("reported answer %v: %v", ref, err)
+				continue
+			}
+			if !a.Responses[ref.Index].Done {
+				t.Errorf("reported answer %v is not recorded", ref)
+			}
+		}
+		done := map[string]int64{}    // month StudyDone by node
+		tested := map[string]int64{}  // quarter tests by node
+		scores := map[string]int64{}  // quarter score sum by node
+		points := map[string]int64{}  // year points by node
+		members := map[string]int64{} // members by node
+		var responses int64           // Done responses of every attempt
+		err := tx.ForEachUser(func(u *quiz.User) error {
+			if !u.IsMember() {
+				return nil
+			}
+			entries, err := tx.Entries(u.ID)
+			if err != nil {
+				return err
+			}
+			var sum quiz.Points
+			refs := map[string]bool{}
+			for _, e := range entries {
+				if refs[e.Ref] {
+					t.Errorf("user %d: ref %s twice", u.ID, e.Ref)
+				}
+				refs[e.Ref] = true
+				sum += e.Amount
+			}
+			year, _ := tx.Progress(u.ID, "2026")
+			half, _ := tx.Progress(u.ID, "2026-H2")
+			if year.Points != sum || half.Points != sum {
+				t.Errorf("user %d: ledger sums to %v, year progress %v, half %v", u.ID, sum, year.Points, half.Points)
+			}
+			month, _ := tx.Progress(u.ID, "2026-12")
+			quarter, _ := tx.Progress(u.ID, "2026-Q4")
+			if month.StudyDone != (year.MonthsDone == 1) {
+				t.Errorf("user %d: month %+v but year %+v", u.ID, month, year)
+			}
+			studies, err := tx.Attempts(u.ID, quiz.Study, "2026-12")
+			if err != nil {
+				return err
+			}
+			tests, err := tx.Attempts(u.ID, quiz.Test, "2026-Q4")
+			if err != nil {
+				return err
+			}
+			for _, a := range append(studies, tests...) {
+				responses += int64(a.Answered())
+				if a.Kind == quiz.Study && a.Complete() != month.StudyDone {
+					t.Errorf("user %d: study attempt complete %v, month done %v", u.ID, a.Complete(), month.StudyDone)
+				}
+				if a.Kind == quiz.Test && a.Complete() != quarter.Tested {
+					t.Errorf("user %d: test attempt complete %v, quarter tested %v", u.ID, a.Complete(), quarter.Tested)
+				}
+			}
+			for _, n := range tree.Lineage(u.Branch) {
+				members[n]++
+				points[n] += int64(year.Points)
+				if month.StudyDone {
+					done[n]++
+				}
+				if quarter.Tested {
+					tested[n]++
+					scores[n] += int64(quarter.TestScore)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, node := range tree.Nodes() {
+			n := node.ID
+			c, _ := tx.MemberCount(n)
+			m, _ := tx.NodeStats(n, "2026-12")
+			q, _ := tx.NodeStats(n, "2026-Q4")
+			y, _ := tx.NodeStats(n, "2026")
+			if c != members[n] || m.StudyDone != done[n] || q.TestTaken != tested[n] || q.ScoreSum != scores[n] ||
+				int64(y.PointSum) != points[n] || y.StudyDone != done[n] || y.TestTaken != tested[n] {
+				t.Errorf("node %s: count %d month %+v quarter %+v year %+v; members say count %d done %d tested %d scores %d points %d",
+					n, c, m, q, y, members[n], done[n], tested[n], scores[n], points[n])
+			}
+		}
+		var counted int64
+		if err := tx.NodeItems("city", func(_ string, s quiz.ItemStats) error { counted += s.Answers; return nil }); err != nil {
+			return err
+		}
+		if counted != responses {
+			t.Errorf("%d answers counted in item stats, %d recorded in attempts", counted, responses)
+		}
+		total = int(responses)
+		return nil
+	})
+	return total
+}
+
+// TestCrashChild is the process TestCrash kills: it records answers of
+// many members through quiz.Service, on 32 goroutines, and prints a
+// line for every answer Answer has returned nil for.
+func TestCrashChild(t *testing.T) {
+	path := os.Getenv(crashEnv)
+	if path == "" {
+		t.Skip("run by TestCrash")
+	}
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, db)
+	ctx := context.Background()
+	branches := []string{"b1", "b2", "b3"}
+	codes := map[string]string{}
+	for _, b := range branches {
+		inv, err := f.Svc.CreateInvite(ctx, f.Admin, b, quiz.RoleMember, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes[b] = inv.Code
+	}
+	var out sync.Mutex
+	report := func(a *quiz.Attempt, i int) {
+		out.Lock()
+		defer out.Unlock()
+		fmt.Fprintf(os.Stdout, "answered %d %d\n", a.ID, i)
+	}
+	answer := func(a *quiz.Attempt) error {
+		for i := a.Current(); i < len(a.Items); i++ {
+			choice, text := rightAnswer(&a.Items[i])
+			if (a.User+int64(i))%3 == 0 {
+				choice, text = wrongAnswer(&a.Items[i])
+			}
+			if _, err := f.Svc.Answer(ctx, a.User, a.ID, i, choice, text); err != nil {
+				return fmt.Errorf("answer %d of %d: %w", i, a.ID, err)
+			}
+			report(a, i)
+		}
+		return nil
+	}
+	const workers = 32
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := int64(10000 + w); ; id += workers {
+				var done bool
+				err := db.View(ctx, func(tx quiz.Tx) error {
+					m, _ := tx.Progress(id, "2026-12")
+					q, _ := tx.Progress(id, "2026-Q4")
+					done = m.StudyDone && q.Tested
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if done {
+					continue
+				}
+				if _, _, err := f.Svc.Join(ctx, id, codes[branches[id%3]], "党员"); err != nil {
+					t.Error(err)
+					return
+				}
+				sess, err := f.Svc.StartStudy(ctx, id)
+				if err == nil && !sess.Done {
+					err = answer(sess.Attempt)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				a, err := f.Svc.StartTest(ctx, id)
+				if quiz.ErrorCode(err) == quiz.Conflict {
+					continue // taken already
+				}
+				if err == nil {
+					err = answer(a)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

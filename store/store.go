@@ -1,0 +1,328 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"partyquiz/quiz"
+)
+
+// Bucket names. Every one is created when the file is opened.
+var (
+	bucketMeta          = []byte("meta")
+	bucketUsers         = []byte("users")
+	bucketBranchMembers = []byte("branch_members")
+	bucketMemberCounts  = []byte("member_counts")
+	bucketInvites       = []byte("invites")
+	bucketAttempts      = []byte("attempts")
+	bucketAttemptItems  = []byte("attempt_items")
+	bucketItemTexts     = []byte("item_texts")
+	bucketUserAttempts  = []byte("user_attempts")
+	bucketOpenAttempts  = []byte("open_attempts")
+	bucketLedger        = []byte("ledger")
+	bucketLedgerRefs    = []byte("ledger_refs")
+	bucketProgress      = []byte("progress")
+	bucketNodeStats     = []byte("node_stats")
+	bucketItemStats     = []byte("item_stats")
+	bucketMistakes      = []byte("mistakes")
+	bucketGrants        = []byte("grants")
+	bucketDialogs       = []byte("dialogs")
+)
+
+// allBuckets is the layout of the current schema version.
+var allBuckets = [][]byte{
+	bucketMeta, bucketUsers, bucketBranchMembers, bucketMemberCounts, bucketInvites,
+	bucketAttempts, bucketAttemptItems, bucketItemTexts, bucketUserAttempts, bucketOpenAttempts,
+	bucketLedger, bucketLedgerRefs, bucketProgress, bucketNodeStats, bucketItemStats,
+	bucketMistakes, bucketGrants, bucketDialogs,
+}
+
+// Keys of the meta bucket.
+var (
+	metaVersion = []byte("version")
+	metaSalt    = []byte("salt")
+)
+
+// migrations[v] turns a file of schema version v into version v+1; Open
+// runs the steps a file needs in order, each in its own transaction that
+// also records the new version. A new schema version only appends a step.
+// Version 0 is a file without a recorded version: a new, empty file.
+var migrations = []func(tx *bolt.Tx) error{
+	0: createBuckets, // 0 → 1: the first layout
+}
+
+// SchemaVersion returns the schema version this program writes.
+func SchemaVersion() int { return len(migrations) }
+
+// Defaults of Options.
+const (
+	DefaultTimeout       = 5 * time.Second
+	DefaultMaxBatchDelay = 2 * time.Millisecond
+	DefaultMaxBatchSize  = 1000
+	DefaultItemCache     = 10000
+)
+
+// textCacheSize bounds the decoded question texts kept in memory.
+const textCacheSize = 50000
+
+// Options tune a DB. The zero value is what the bot runs with: every
+// Update is on disk (fsync) before it returns.
+type Options struct {
+	// NoSync skips fsync after each commit: faster, and a crash of the
+	// machine (not just the program) can lose or corrupt recent writes.
+	// For tests and benchmarks only.
+	NoSync bool
+	// Timeout is how long Open waits for another process to release the
+	// file (DefaultTimeout when zero; negative waits forever).
+	Timeout time.Duration
+	// MaxBatchDelay is how long Update waits for other Updates to share a
+	// commit with (DefaultMaxBatchDelay when zero).
+	MaxBatchDelay time.Duration
+	// MaxBatchSize is the most Updates one commit takes
+	// (DefaultMaxBatchSize when zero).
+	MaxBatchSize int
+	// ItemCache is how many attempts' items are kept decoded in memory
+	// (DefaultItemCache when zero; negative turns the cache off).
+	ItemCache int
+	// MaxSize caps the file's size in bytes (0: no cap); a commit that
+	// would grow it further fails as if the disk were full.
+	MaxSize int
+}
+
+// DB is the bbolt file that keeps everything the engine records. It
+// implements quiz.Store and is safe for concurrent use.
+type DB struct {
+	bolt  *bolt.DB
+	items *itemCache
+	texts *textCache
+	// Sizes of the last MemberCounts and the largest PeriodStats, so that
+	// the next maps are made big enough at once.
+	countsHint, statsHint atomic.Int64
+}
+
+var _ quiz.Store = (*DB)(nil)
+
+// Open opens or creates the file at path, migrates it to the current
+// schema version and creates any bucket it lacks. It fails if another
+// process holds the file for longer than opts.Timeout, if the file was
+// written by a newer program, or with an Unavailable storage_full error
+// when the disk is full.
+func Open(path string, opts Options) (*DB, error) {
+	timeout := opts.Timeout
+	switch {
+	case timeout == 0:
+		timeout = DefaultTimeout
+	case timeout < 0:
+		timeout = 0
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      timeout,
+		NoSync:       opts.NoSync,
+		FreelistType: bolt.FreelistMapType,
+		MaxSize:      opts.MaxSize,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, mapError(err))
+	}
+	bdb.MaxBatchDelay = DefaultMaxBatchDelay
+	if opts.MaxBatchDelay > 0 {
+		bdb.MaxBatchDelay = opts.MaxBatchDelay
+	}
+	bdb.MaxBatchSize = DefaultMaxBatchSize
+	if opts.MaxBatchSize > 0 {
+		bdb.MaxBatchSize = opts.MaxBatchSize
+	}
+	size := opts.ItemCache
+	if size == 0 {
+		size = DefaultItemCache
+	}
+	db := &DB{bolt: bdb, items: newItemCache(size), texts: &textCache{size: textCacheSize}}
+	if err := db.migrate(); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, mapError(err))
+	}
+	if err := bdb.Update(initialize); err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, mapError(err))
+	}
+	return db, nil
+}
+
+// Close closes the file, waiting for running transactions.
+func (db *DB) Close() error {
+	return db.bolt.Close()
+}
+
+// Path returns the path of the file.
+func (db *DB) Path() string { return db.bolt.Path() }
+
+// Version returns the schema version recorded in the file.
+func (db *DB) Version() (int, error) {
+	var v int
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v = fileVersion(tx)
+		return nil
+	})
+	return v, err
+}
+
+func fileVersion(tx *bolt.Tx) int {
+	b := tx.Bucket(bucketMeta)
+	if b == nil {
+		return 0
+	}
+	v := b.Get(metaVersion)
+	if len(v) != 8 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint64(v))
+}
+
+// migrate brings the file to the current version, one step per
+// transaction.
+func (db *DB) migrate() error {
+	v, err := db.Version()
+	if err != nil {
+		return err
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this program's %d", v, len(migrations))
+	}
+	for ; v < len(migrations); v++ {
+		step := v
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			if got := fileVersion(tx); got != step {
+				return fmt.Errorf("schema version changed to %d during migration", got)
+			}
+			if err := migrations[step](tx); err != nil {
+				return err
+			}
+			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+			if err != nil {
+				return err
+			}
+			return meta.Put(metaVersion, binary.BigEndian.AppendUint64(nil, uint64(step+1)))
+		})
+		if err != nil {
+			return fmt.Errorf("migrate from schema version %d: %w", step, err)
+		}
+	}
+	return nil
+}
+
+// createBuckets creates every bucket of the current layout.
+func createBuckets(tx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// initialize runs at every open, after the migrations: every bucket
+// exists and the salt is made once.
+func initialize(tx *bolt.Tx) error {
+	if err := createBuckets(tx); err != nil {
+		return err
+	}
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(metaSalt) != nil {
+		return nil
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return fmt.Errorf("salt: %w", err)
+	}
+	return meta.Put(metaSalt, []byte(hex.EncodeToString(b[:])))
+}
+
+// View runs fn in a read-only transaction: the write methods of its Tx
+// return an error. fn must not keep the Tx after it returns. View returns
+// ctx's error if ctx is done before it starts, or fn's error.
+func (db *DB) View(ctx context.Context, fn func(quiz.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var fnErr error
+	err := db.bolt.View(func(btx *bolt.Tx) error {
+		fnErr = fn(&tx{db: db, tx: btx})
+		return fnErr
+	})
+	if err != nil && err != fnErr {
+		return mapError(err)
+	}
+	return err
+}
+
+// Update runs fn in a read-write transaction and returns once its effects
+// are on disk. Concurrent Updates share one commit (bbolt's Batch): when
+// another fn in the batch fails, the batch is rolled back and fn runs
+// again, so fn may run more than once. If fn returns an error nothing it
+// did is kept and that error is returned to this caller alone. Update
+// returns ctx's error if ctx is done before it starts, and an Unavailable
+// storage_full error (wrapping the cause) when the disk is full.
+func (db *DB) Update(ctx context.Context, fn func(quiz.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var fnErr error
+	err := db.bolt.Batch(func(btx *bolt.Tx) error {
+		fnErr = fn(&tx{db: db, tx: btx})
+		return fnErr
+	})
+	if err != nil && err != fnErr {
+		return mapError(err)
+	}
+	return err
+}
+
+// update is Update for the store's own methods.
+func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var fnErr error
+	err := db.bolt.Batch(func(btx *bolt.Tx) error {
+		fnErr = fn(btx)
+		return fnErr
+	})
+	if err != nil && err != fnErr {
+		return mapError(err)
+	}
+	return err
+}
+
+// view is View for the store's own methods.
+func (db *DB) view(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.View(fn)
+}
+
+// mapError turns a full disk into the application error the bot words;
+// other errors pass unchanged.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, berrors.ErrMaxSizeReached) {
+		var app *quiz.Error
+		if errors.As(err, &app) {
+			return err
+		}
+		return fmt.Errorf("store: %w: %w", quiz.Errorf(quiz.Unavailable, quiz.ReasonStorageFull), err)
+	}
+	return err
+}
