@@ -111,7 +111,7 @@ func DefaultConfig() Config {
 			PollTimeout:  50,
 		},
 		Store: StoreConfig{Path: "data/partyquiz.db"},
-		Bot:   BotConfig{Timezone: "Asia/Shanghai"},
+		Bot:   BotConfig{Admins: []int64{}, Timezone: "Asia/Shanghai"},
 		Study: StudyConfig{Questions: r.StudyQuestions, Mistakes: r.StudyMistakes},
 		Test: TestConfig{
 			Questions: r.TestQuestions, Minutes: int(r.TestDuration / time.Minute), Attempts: r.TestAttempts,

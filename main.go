@@ -1,24 +1,247 @@
-// Command partyquiz runs the partyquiz Telegram bot and its tools.
+// Command partyquiz runs the partyquiz Telegram bot and its tools:
+//
+//	partyquiz [-config bot.toml]        run the bot
+//	partyquiz chat [-config bot.toml]   try the bot offline in the terminal
+//	partyquiz validate PATH...          check bank, plan and org files
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"partyquiz/bot"
+	"partyquiz/questions"
+	"partyquiz/quiz"
+	"partyquiz/store"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run dispatches the subcommand and returns the exit status.
-func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "validate":
-			return runValidate(args[1:], stdout, stderr)
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := ""
+	if len(args) > 0 && !isFlag(args[0]) {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "validate":
+		return runValidate(args, stdout, stderr)
+	case "", "run", "chat":
+		m := NewMain(stdout, stderr)
+		if err := m.ParseFlags(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		var err error
+		if cmd == "chat" {
+			err = m.Chat(ctx, stdin)
+		} else {
+			err = m.Run(ctx)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "partyquiz:", err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(stderr, "partyquiz: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+const usage = `usage:
+  partyquiz [-config bot.toml]          run the bot (needs a token)
+  partyquiz chat [-config bot.toml]     try it offline in this terminal
+  partyquiz validate PATH...            check bank, plan and org files
+`
+
+func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
+
+// Main is the program: its configuration and how it is wired. End-to-end
+// tests set Config and call Run.
+type Main struct {
+	ConfigPath string
+	Config     Config
+	Stdout     io.Writer
+	Stderr     io.Writer
+	Log        *slog.Logger
+	Now        func() time.Time // the engine's clock; time.Now when nil
+
+	// Ready, if set, is called once the bot is running (tests use it).
+	Ready func(*bot.Bot)
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{ConfigPath: "bot.toml", Config: DefaultConfig(), Stdout: stdout, Stderr: stderr}
+}
+
+// ParseFlags reads the flags and the configuration file.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("partyquiz", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&m.ConfigPath, "config", "bot.toml", "configuration file")
+	fs.Usage = func() { fmt.Fprint(m.Stderr, usage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
+	c, err := LoadConfig(m.ConfigPath, !explicit)
+	if err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("config %s: %w", m.ConfigPath, err)
+	}
+	m.Config = c
+	return nil
+}
+
+const noTokenHelp = `partyquiz needs a Telegram bot token to run.
+
+  1. In Telegram, talk to @BotFather, send /newbot and follow its questions.
+  2. Put the token it gives you in bot.toml ([telegram] token = "…")
+     or in the environment: TELEGRAM_BOT_TOKEN=123456:ABC… go run .
+
+To try partyquiz without a token, offline, in this terminal:
+
+  go run . chat
+`
+
+// Run runs the bot until ctx is done.
+func (m *Main) Run(ctx context.Context) error {
+	c := m.Config
+	if c.Telegram.Token == "" {
+		fmt.Fprint(m.Stderr, noTokenHelp)
+		return errors.New("no bot token")
+	}
+	return m.serve(ctx, c)
+}
+
+// serve opens the store, loads the content and runs the bot.
+func (m *Main) serve(ctx context.Context, c Config) error {
+	log := m.logger()
+	db, svc, err := m.open(c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	b, err := bot.New(bot.Options{
+		Token: c.Telegram.Token, APIEndpoint: c.Telegram.APIEndpoint, FileEndpoint: c.Telegram.FileEndpoint,
+		Service: svc, Dialogs: db, Log: log, Metrics: bot.NewMetrics(), Pace: bot.DefaultPace,
+		PollTimeout: c.Telegram.PollTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	if m.Ready != nil {
+		go func() {
+			select {
+			case <-b.Ready():
+				m.Ready(b)
+			case <-ctx.Done():
+			}
+		}()
+	}
+	log.Info("partyquiz running", "store", c.Store.Path, "banks", svc.Content().Catalog.Count())
+	err = b.Run(ctx)
+	log.Info("partyquiz stopped")
+	return err
+}
+
+func (m *Main) logger() *slog.Logger {
+	if m.Log != nil {
+		return m.Log
+	}
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// open opens the store and builds the engine over it.
+func (m *Main) open(c Config) (*store.DB, *quiz.Service, error) {
+	content, err := loadContent(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	cal, err := quiz.NewCalendar(c.Bot.Timezone)
+	if err != nil {
+		return nil, nil, err
+	}
+	rules, err := c.Rules()
+	if err != nil {
+		return nil, nil, err
+	}
+	if dir := filepath.Dir(c.Store.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, nil, fmt.Errorf("store folder: %w", err)
 		}
 	}
-	fmt.Fprintln(stderr, "usage: partyquiz validate PATH...")
-	return 2
+	db, err := store.Open(c.Store.Path, store.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open store %s: %w", c.Store.Path, err)
+	}
+	now := m.Now
+	if now == nil {
+		now = time.Now
+	}
+	return db, quiz.NewService(db, cal, rules, now, c.Bot.Admins, content), nil
+}
+
+// loadContent reads the banks (a folder, or the built-in ones) and the
+// organisation tree (a file, or the built-in sample).
+func loadContent(c Config) (*quiz.Content, error) {
+	var cat *questions.Catalog
+	if c.Questions.Dir == "" {
+		var err error
+		if cat, err = questions.Builtin(); err != nil {
+			return nil, err
+		}
+	} else {
+		set := questions.Load(c.Questions.Dir)
+		if set.Catalog == nil {
+			return nil, fmt.Errorf("questions.dir %s has problems (run partyquiz validate %s):\n%w", c.Questions.Dir, c.Questions.Dir, set.Problems)
+		}
+		cat = set.Catalog
+	}
+	org := cat.Org
+	if c.Bot.Org != "" {
+		set := questions.Load(c.Bot.Org)
+		if set.Catalog == nil || set.Catalog.Org == nil {
+			if set.Catalog != nil {
+				return nil, fmt.Errorf("bot.org %s: no [[node]] in it", c.Bot.Org)
+			}
+			return nil, fmt.Errorf("bot.org %s has problems:\n%w", c.Bot.Org, set.Problems)
+		}
+		org = set.Catalog.Org
+	}
+	if org == nil {
+		b, err := questions.Builtin()
+		if err != nil {
+			return nil, err
+		}
+		org = b.Org
+	}
+	tree, err := quiz.TreeOf(org)
+	if err != nil {
+		return nil, err
+	}
+	return &quiz.Content{Catalog: cat, Tree: tree}, nil
 }

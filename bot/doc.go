@@ -1,0 +1,25 @@
+// Package bot is partyquiz's Telegram side: it takes updates from the Bot
+// API, routes them to handlers, calls the engine (package quiz) and sends
+// replies in Chinese.
+//
+// It owns:
+//
+//   - the update loop (Bot.Run): long polling with GetUpdates in its own
+//     loop, an update confirmed to Telegram only after it has been handled
+//     and its effects are in the store; updates of one chat in order,
+//     chats in parallel;
+//   - the routing table (Route: commands and callback-data prefixes to
+//     handlers, with the role each needs) and the guard that every private
+//     message and every button press gets an answer and no panic escapes;
+//   - outgoing calls (Sender): paced to Telegram's limits, in order per
+//     chat, retried on 429 (after retry_after), 5xx and network failures,
+//     stopped for a user who blocked the bot;
+//   - rendering: every text a user reads is in text.go; bank and user text
+//     is HTML-escaped where it is put in; long texts are split at lines;
+//     callback data is compact and under 64 bytes;
+//   - dialog state kept in the store (Dialogs), so a restart loses nothing.
+//
+// It must never: show a raw error or a Go value to a user, record anything
+// itself (the engine does, before any reply is sent), trust callback data
+// (every press is checked by the engine), or know about bbolt.
+package bot

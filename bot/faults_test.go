@@ -1,0 +1,85 @@
+package bot_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"partyquiz/bot"
+	"partyquiz/bot/telegramtest"
+)
+
+// TestTooManyRequestsStorm: Telegram answers 429 to every message for a
+// while during a test; the bot waits retry_after and sends again: every
+// answer is recorded once and every reply arrives once, in order.
+func TestTooManyRequestsStorm(t *testing.T) {
+	e := newEnv(t, withServer(telegramtest.Options{}), withPace(bot.Pace{}))
+	u := e.member(1001, "周八", "qingshan")
+	e.startTest(u)
+	a := e.openAttempt(1001)
+	e.srv.Throttle(3*time.Second, 1)
+	for i := 0; i < 8; i++ {
+		e.answerCurrent(u, true)
+	}
+	e.waitAfter(u, 0, "第 9/20 题")
+	if e.srv.TooManyRequests() == 0 {
+		t.Fatal("the storm produced no 429")
+	}
+	if n := e.countDone(1001, a.ID); n != 8 {
+		t.Errorf("%d answers recorded, want 8", n)
+	}
+	e.settle()
+	checkOnce(t, u, 9)
+}
+
+// TestBotAPIOutage: the Bot API is down for 30 seconds (by its clock)
+// while a member answers; nothing is lost or doubled once it is back.
+func TestBotAPIOutage(t *testing.T) {
+	fake := telegramtest.NewManualClock(time.Now())
+	e := newEnv(t, withServer(telegramtest.Options{DisablePacing: true, Clock: fake}))
+	u := e.member(1001, "吴九", "qingshan")
+	e.startTest(u)
+	a := e.openAttempt(1001)
+	e.answerCurrent(u, true)
+	q2 := e.questionMessage(u, 1)
+	e.settle()
+	e.srv.Outage(30*time.Second, telegramtest.OutageBadGateway)
+	// During the outage the member presses; the update waits at Telegram.
+	if _, err := u.PressOn(q2.ID, q2.Buttons[0][0].Text); err != nil {
+		t.Fatal(err)
+	}
+	// A long poll that was already open may still deliver the press; its
+	// replies then wait out the outage. Either way nothing is lost.
+	time.Sleep(2 * time.Second)
+	fake.Advance(30 * time.Second)
+	e.waitAfter(u, 0, "第 3/20 题")
+	if n := e.countDone(1001, a.ID); n != 2 {
+		t.Errorf("%d answers after the outage, want 2", n)
+	}
+	// The answer's reply and the next question arrive once each.
+	e.settle()
+	checkOnce(t, u, 3)
+	e.answerCurrent(u, true)
+	if n := e.countDone(1001, a.ID); n != 3 {
+		t.Errorf("%d answers, want 3", n)
+	}
+}
+
+// checkOnce checks that questions 1…n of the test were each sent once.
+func checkOnce(t *testing.T, u *telegramtest.User, n int) {
+	t.Helper()
+	seen := map[string]int{}
+	for _, m := range u.Messages() {
+		for i := 1; i <= n; i++ {
+			if strings.Contains(m.Text, "第 "+strconv.Itoa(i)+"/20 题") {
+				seen[strconv.Itoa(i)]++
+			}
+		}
+	}
+	for i := 1; i <= n; i++ {
+		if seen[strconv.Itoa(i)] != 1 {
+			t.Errorf("question %d sent %d times", i, seen[strconv.Itoa(i)])
+		}
+	}
+}

@@ -1,0 +1,242 @@
+package bot
+
+// Every word a user reads is in this file, so that wording can change
+// without touching logic. Texts are HTML (parse_mode HTML): anything that
+// comes from a bank, a name or a user is escaped with esc() where it is
+// put in, never here.
+
+// Commands as shown in Telegram's menu (setMyCommands).
+var commandMenu = []struct{ cmd, desc string }{
+	{"study", "每月一学：本月学习和练习"},
+	{"test", "季度一测：本季度测试"},
+	{"me", "我的学习记录、积分和星级"},
+	{"mistakes", "错题本练习"},
+	{"review", "查看已结束测试的答案和解析"},
+	{"rank", "半年一比：排名"},
+	{"year", "年终一评：积分和星级"},
+	{"branch", "书记：本组织学习和测试情况"},
+	{"remind", "书记：提醒未完成的党员"},
+	{"weak", "书记：党员错得最多的题"},
+	{"export", "书记：导出成绩表"},
+	{"invite", "生成邀请链接"},
+	{"banks", "管理员：题库和学习计划"},
+	{"help", "使用说明"},
+	{"cancel", "退出当前操作"},
+}
+
+const (
+	txtWelcomeStranger = "您好！这里是<b>党员学习测试</b>机器人，用于“每月一学、季度一测、半年一比、年终一评”。\n\n" +
+		"您还没有加入党支部。请向所在党支部书记索取<b>邀请链接</b>，点击链接即可加入。"
+	txtNotInvited  = "您还没有加入党支部，暂时不能使用这个功能。\n请向所在党支部书记索取邀请链接，点击链接即可加入。"
+	txtWelcomeBack = "欢迎回来，%s！"
+
+	txtInviteBadCode = "这个邀请链接无效。请向党支部书记重新索取邀请链接。"
+	txtInviteExpired = "这个邀请链接已失效或已过期。请向党支部书记重新索取邀请链接。"
+	txtAskName       = "欢迎加入<b>%s</b>！\n请发送您的<b>真实姓名</b>（用于成绩登记，例如：张三）："
+	txtAskSecName    = "您将成为<b>%s</b>的书记。\n请发送您的<b>真实姓名</b>（例如：张三）："
+	txtBadName       = "姓名只能包含汉字或字母（少数民族姓名可用“·”），不超过 20 个字。请重新发送您的真实姓名："
+	txtJoined        = "✅ %s，您已加入<b>%s</b>。\n\n发送 /study 开始本月学习，发送 /help 查看全部功能。"
+	txtJoinedSec     = "✅ %s，您已成为<b>%s</b>的书记。\n\n发送 /branch 查看本组织学习情况，发送 /help 查看全部功能。"
+	txtAlreadyJoined = "您已经是<b>%s</b>的党员了，无需重复加入。"
+
+	txtHelpMember = "<b>党员可以使用：</b>\n" +
+		"/study 每月一学：本月学习内容和练习题\n" +
+		"/test 季度一测：本季度测试（测试期间开放）\n" +
+		"/me 我的记录：学习完成情况、测试成绩、积分、星级和排名\n" +
+		"/mistakes 错题本：练习做错过的题\n" +
+		"/review 查看已结束测试的答案和解析\n" +
+		"/rank 半年一比：本支部排名\n" +
+		"/year 年终一评：积分和星级\n" +
+		"/cancel 退出当前操作"
+	txtHelpSecretary = "\n\n<b>书记还可以使用：</b>\n" +
+		"/branch 本组织的学习和测试情况\n" +
+		"/remind 提醒尚未完成的党员\n" +
+		"/weak 党员错得最多的题目\n" +
+		"/export 导出成绩表（Excel）\n" +
+		"/invite 生成党员邀请链接\n" +
+		"/rank、/year 查看下级组织的排名和星级"
+	txtHelpAdmin = "\n\n<b>管理员还可以使用：</b>\n" +
+		"/banks 查看已发布的题库和学习计划；直接发送 .toml 文件即可上传题库、学习计划或组织架构\n" +
+		"/invite 组织编号 secretary 生成书记邀请链接"
+
+	txtCancelled       = "已退出当前操作。"
+	txtCancelledTest   = "已退出。注意：测试仍在计时，发送 /test 可继续作答。"
+	txtNothingToCancel = "当前没有进行中的操作。"
+
+	txtUnknownCommand = "没有 /%s 这个命令。发送 /help 查看可以使用的命令。"
+	txtNotForYou      = "这个命令只有书记或管理员可以使用。"
+	txtAdminOnly      = "这个命令只有管理员可以使用。"
+	txtPlainText      = "请使用命令和按钮操作，例如发送 /study 开始本月学习。发送 /help 查看全部命令。"
+	txtNonText        = "我只能看懂文字消息和按钮。发送 /help 查看可以做什么。"
+	txtDocNotAdmin    = "只有管理员可以上传题库文件。如需更新题库，请联系组织部。"
+	txtEditedIgnored  = "修改已发送的消息不会被重新处理；如需作答，请重新发送。"
+	txtGroupGoPrivate = "考试和成绩只在私聊中进行。请点击 @%s 与我私聊。"
+	txtArgsIgnored    = "\uff08/%s 不需要参数，已忽略多余的内容。）"
+
+	txtButtonStale   = "这个按钮已经失效了。"
+	txtButtonUnknown = "无法识别这个按钮。"
+	txtInternal      = "抱歉，系统出了点问题，请稍后再试。您的答题记录不会丢失。"
+	txtStorageFull   = "⚠️ 系统存储空间已满，本次操作没有保存，请稍后再试。已保存的记录不受影响。"
+
+	// Study.
+	txtStudyHeader   = "📖 <b>每月一学 · %s</b>"
+	txtLesson        = "📖 <b>每月一学 · %s</b>\n<b>%s</b>\n\n%s"
+	txtNoLesson      = "📖 <b>每月一学 · %s</b>\n本月没有指定学习内容，请完成下面的练习题。"
+	txtStudyIntro    = "本月练习共 %d 题，答完即完成本月学习。每题答完会显示正确答案和解析。"
+	txtStudyResume   = "继续本月学习：已答 %d/%d 题。"
+	txtStudyDone     = "✅ 本月学习已完成（%s）。下个月 1 日开放新的学习内容。\n发送 /mistakes 可以练习错题。"
+	txtStudyFinished = "🎉 <b>本月学习完成！</b>答对 %d/%d 题。"
+	txtStudyClosed   = "本月学习时间已过，这部分练习没有完成。发送 /study 开始新一个月的学习。"
+	txtMakeupOffer   = "您有补学机会（截至 %s），点击下面的按钮补学："
+	txtMakeupButton  = "补学 %s"
+	txtMakeupHeader  = "📖 <b>补学 · %s</b>"
+
+	// Tests.
+	txtTestHeader      = "📝 <b>季度一测 · %s</b>"
+	txtTestNotOpen     = "📝 %s的测试时间是 <b>%s 至 %s</b>，届时发送 /test 参加。"
+	txtTestIntro       = "📝 <b>季度一测 · %s</b>\n\n共 %d 题，限时 <b>%d 分钟</b>，满分 100 分，%d 分及格。%s\n测试期间不显示对错，交卷后显示得分；答案和解析在 %s 测试结束后开放。\n\n准备好了请点击“开始测试”，开始后计时不会暂停。"
+	txtTestOneTry      = "只有 <b>1 次</b>作答机会。"
+	txtTestTries       = "共有 <b>%d 次</b>作答机会，还剩 %d 次（按%s计分）。"
+	txtPolicyBest      = "最高分"
+	txtPolicyLast      = "最后一次"
+	txtTestStart       = "开始测试"
+	txtTestNoTries     = "📝 本季度测试已完成：计分 <b>%d</b> 分（%s）。\n答案和解析将在 %s 测试结束后开放，届时发送 /review 查看。"
+	txtTestExpiredWait = "上一次作答的时间已经用完，系统正在自动交卷，请稍候再发送 /test。"
+	txtTestFinished    = "📝 <b>测试已交卷</b>\n得分：<b>%d</b> 分（%s，及格线 %d 分）\n答对 %d/%d 题。"
+	txtTestTimeUp      = "⏰ <b>测试时间到，已自动交卷</b>\n%s：得分 <b>%d</b> 分（%s，及格线 %d 分），答对 %d/%d 题。"
+	txtTestAfter       = "答案和解析将在 %s 测试结束后开放，届时发送 /review 查看。"
+	txtPassed          = "及格"
+	txtFailed          = "不及格"
+	txtTimeLeft        = "剩余 %d 分钟"
+	txtTimeLeftSec     = "剩余不到 1 分钟"
+	txtTestResume      = "继续测试：已答 %d/%d 题。"
+
+	// Questions.
+	txtProgress        = "第 %d/%d 题 · %s"
+	txtFromMistakes    = "\uff08错题重练）"
+	txtFillPrompt      = "✍️ 请直接发送您的答案。"
+	txtMultiPrompt     = "可多选，选好后点“提交”。"
+	txtSubmit          = "提交"
+	txtPickFirst       = "请至少选择一个选项。"
+	txtYourAnswer      = "您的答案：%s"
+	txtRight           = "✅ 回答正确"
+	txtWrong           = "❌ 回答错误，正确答案：%s"
+	txtExplanation     = "<b>解析</b>：%s"
+	txtSource          = "<i>出处：%s</i>"
+	txtAnsweredTest    = "已作答：%s"
+	txtAlreadyAnswered = "这道题已经答过了。"
+	txtNotCurrent      = "这道题不是当前的题目了。"
+	txtClosed          = "这次作答已经结束了。"
+	txtNotYours        = "这不是您的题目。"
+	txtBadChoice       = "无效的选项。"
+	txtEmptyAnswer     = "答案不能为空，请重新发送。"
+	txtNoQuestions     = "题库中暂时没有可用的题目，请联系管理员。"
+	txtOutsideWindow   = "现在不在测试时间内。发送 /test 查看测试时间。"
+	txtNoAttemptsLeft  = "本季度的作答次数已经用完了。"
+	txtPointsEarned    = "获得积分：%s"
+
+	// Mistake book.
+	txtMistakesEmpty  = "👍 错题本是空的，继续保持！"
+	txtMistakesHeader = "📕 <b>错题本练习</b>"
+	txtMistakesIntro  = "错题本里有 %d 道题（%d 道今天该复习）。本次练习 %d 题：答对的题会隔一段时间再出现，连续答对会移出错题本。"
+	txtMistakeLeft    = "🎉 这道题已移出错题本。"
+	txtPracticeDone   = "📕 <b>本次错题练习完成</b>：答对 %d/%d 题。"
+
+	// Review.
+	txtReviewNone    = "还没有可以查看的测试。测试结束（测试窗口关闭）后才能查看答案和解析。"
+	txtReviewWaiting = "您有 %d 次测试的答案要等测试结束后才能查看。"
+	txtReviewPick    = "请选择要查看的测试："
+	txtReviewButton  = "%s · %d 分"
+	txtReviewHeader  = "📝 <b>%s测试回顾</b>（第 %d 次作答）\n得分 <b>%d</b> 分，答对 %d/%d 题。"
+	txtReviewItem    = "<b>%d.</b> [%s] %s\n您的答案：%s %s\n正确答案：%s\n解析：%s"
+	txtReviewLater   = "测试结束后才能查看答案和解析。"
+	txtNoAnswer      = "\uff08未作答）"
+
+	// Record (/me).
+	txtMeHeader      = "👤 <b>%s</b> · %s\n\n<b>%d年学习情况</b>"
+	txtMeMonth       = "%d月 %s"
+	txtMeDone        = "✅"
+	txtMeMakeup      = "✅（补学）"
+	txtMeMissed      = "❌"
+	txtMeOngoing     = "⏳ 进行中（%d/%d）"
+	txtMeNotYet      = "⬜ 未开始"
+	txtMeTests       = "\n<b>测试成绩</b>"
+	txtMeTest        = "%s:%s"
+	txtMeTestNone    = "未参加"
+	txtMeTestOpen    = "作答中"
+	txtMeScore       = "%d 分（%s）"
+	txtMePoints      = "\n<b>积分</b>：%d年 %s 分，%s %s 分\n<b>星级</b>：%s（%d 星）\n<b>排名</b>：本支部第 %d 名（共 %d 人，按%s积分）"
+	txtMeLedger      = "\n<b>积分明细</b>"
+	txtMeEntry       = "%s %s %s"
+	txtMeMoreEntries = "……另有 %d 条较早的记录"
+	txtMeMistakes    = "\n📕 错题本：%d 题（今天该复习 %d 题），发送 /mistakes 练习。"
+
+	// Rank (/rank).
+	txtRankHeader    = "🏆 <b>半年一比 · %s</b>"
+	txtRankBranch    = "本支部（%s）在同级 %d 个组织中排第 <b>%d</b> 名。\n学习完成率 %s，测试平均分 %s。"
+	txtRankMembers   = "\n<b>本支部党员积分排名</b>"
+	txtRankMember    = "%d. %s %s 分"
+	txtRankRows      = "\n<b>%s 下级组织排名</b>（综合 = 学习完成率 × %s + 测试平均分 × %s）"
+	txtRankRow       = "%d. %s：综合 %s，学习 %s，测试 %s%s%s"
+	txtRankSmall     = "\uff08人数不足 %d 人，仅供参考）"
+	txtRankChange    = "\uff0c较上半年 %s"
+	txtRankLeaves    = "\n<b>所辖全部党支部排名</b>（前 %d 名与后 %d 名）"
+	txtRankLeavesAll = "\n<b>所辖全部党支部排名</b>"
+	txtRankEllipsis  = "……"
+	txtRankNone      = "暂无数据"
+	txtRankNoTest    = "尚未测试"
+	txtRankPickNode  = "查看下级组织："
+
+	// Year (/year).
+	txtYearHeader   = "⭐ <b>年终一评 · %s</b>（截至今天）"
+	txtYearOwn      = "您今年的积分：<b>%s</b> 分，%s（%d 星）。"
+	txtYearOwnRank  = "在本支部排第 %d 名。"
+	txtYearStars    = "\n<b>星级标准</b>：%s"
+	txtYearStarRule = "%d 星 ≥ %s 分"
+	txtYearMembers  = "\n<b>%s 党员星级</b>"
+	txtYearMember   = "%d. %s %s 分 %s"
+	txtYearNode     = "\n<b>%s</b>：%d 名党员，人均 %s 分\n%s"
+	txtYearChildren = "\n<b>下级组织</b>"
+	txtYearChild    = "%s：%d 人，人均 %s 分，%s"
+	txtStarDist     = "5星 %d · 4星 %d · 3星 %d · 2星 %d · 1星 %d"
+
+	// Invites.
+	txtInvitePickNode    = "请选择要邀请党员加入的党支部："
+	txtInvitePickSec     = "请选择要生成书记邀请的组织："
+	txtInviteLink        = "🔗 <b>%s</b>的%s邀请链接：\n%s\n\n把链接发给对方，点击后即可加入。%s"
+	txtInviteRoleMember  = "党员"
+	txtInviteRoleSec     = "书记"
+	txtInviteNoExpiry    = "链接长期有效，如需作废请联系管理员。"
+	txtInviteExpires     = "链接有效期至 %s。"
+	txtInviteNoScope     = "您没有可以邀请党员加入的党支部。"
+	txtInviteNodeUnknown = "没有编号为 %s 的组织。发送 /invite 从列表中选择。"
+	txtInviteNotLeaf     = "党员只能加入党支部（最下一级组织）。请从列表中选择党支部。"
+	txtInviteUsage       = "用法：/invite [组织编号] [secretary]"
+	txtNotInScope        = "您没有查看或管理这个组织的权限。"
+	txtNodeUnknown       = "没有这个组织。"
+
+	txtBlockedBack = "欢迎回来！"
+)
+
+// reasonText words each error reason of the engine for users.
+var reasonText = map[string]string{
+	"not_member":     txtNotInvited,
+	"no_questions":   txtNoQuestions,
+	"outside_window": txtOutsideWindow,
+	"no_attempts":    txtNoAttemptsLeft,
+	"closed":         txtClosed,
+	"answered":       txtAlreadyAnswered,
+	"not_current":    txtNotCurrent,
+	"not_yours":      txtNotYours,
+	"bad_choice":     txtBadChoice,
+	"empty_answer":   txtEmptyAnswer,
+	"review_later":   txtReviewLater,
+	"invite_unknown": txtInviteBadCode,
+	"invite_expired": txtInviteExpired,
+	"bad_name":       txtBadName,
+	"node_unknown":   txtNodeUnknown,
+	"not_in_scope":   txtNotInScope,
+	"storage_full":   txtStorageFull,
+	"not_leaf":       txtInviteNotLeaf,
+	"no_mistakes":    txtMistakesEmpty,
+}
