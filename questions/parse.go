@@ -516,7 +516,7 @@ func checkAnswer(r fieldReader, q *Question, v any) {
 	case Single, Multiple:
 		letters, ok := answerLetters(v)
 		if !ok {
-			r.pl.add(line, "%s答案应当是选项字母，例如 \"B\"(单选）或 \"ACD\"(多选）", r.where)
+			r.pl.add(line, "%s答案应当是选项字母，例如 \"B\"\uff08单选）或 \"ACD\"\uff08多选）", r.where)
 			return
 		}
 		seen := map[int]bool{}

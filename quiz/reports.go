@@ -212,17 +212,12 @@ func (s *Service) Standings(ctx context.Context, v Viewer, node string) (*Standi
 		return nil, Errorf(Forbidden, ReasonNotInScope)
 	}
 	err := s.Store.View(ctx, func(tx Tx) error {
-		inputs, err := s.standingInputs(tx, out.Half, now)
-		if err != nil {
-			return err
-		}
 		if node == "" {
 			b := v.User.Branch
 			out.Branch = b
-			parent := tree.Node(b).Parent
-			var sib []StandingInput
-			for _, c := range tree.Children(parent) {
-				sib = append(sib, inputs(c))
+			sib, err := s.standingInputs(tx, out.Half, now, tree.Children(tree.Node(b).Parent))
+			if err != nil {
+				return err
 			}
 			ranked := s.Rules.Rank.Rank(sib)
 			out.BranchOf = len(ranked)
@@ -236,18 +231,19 @@ func (s *Service) Standings(ctx context.Context, v Viewer, node string) (*Standi
 			return err
 		}
 		out.Node = node
+		var err error
 		if tree.IsLeaf(node) {
 			out.Members, err = s.memberRanking(tx, node, out.Half.Key())
 			return err
 		}
-		var rows []StandingInput
-		for _, c := range tree.Children(node) {
-			rows = append(rows, inputs(c))
+		rows, err := s.standingInputs(tx, out.Half, now, tree.Children(node))
+		if err != nil {
+			return err
 		}
 		out.Rows = s.Rules.Rank.Rank(rows)
-		var leaves []StandingInput
-		for _, l := range tree.Leaves(node) {
-			leaves = append(leaves, inputs(l))
+		leaves, err := s.standingInputs(tx, out.Half, now, tree.Leaves(node))
+		if err != nil {
+			return err
 		}
 		out.Leaves = s.Rules.Rank.Rank(leaves)
 		return nil
@@ -258,9 +254,40 @@ func (s *Service) Standings(ctx context.Context, v Viewer, node string) (*Standi
 	return out, nil
 }
 
-// standingInputs reads, in two scans, every node's totals for a half year
-// and the one before it, and returns a function building one node's input.
-func (s *Service) standingInputs(tx Tx, half Period, now time.Time) (func(string) StandingInput, error) {
+// scanAbove is how many nodes make reading every node's totals in one
+// range scan cheaper than reading each node's on its own.
+const scanAbove = 200
+
+// standingInputs reads what the ranking needs of nodes for a half year
+// and the one before it: record by record for a few nodes (a member's
+// branch and its siblings), in three range scans for many (a city's
+// branches).
+func (s *Service) standingInputs(tx Tx, half Period, now time.Time, nodes []string) ([]StandingInput, error) {
+	prevHalf := half.Prev(s.Cal)
+	months, tests := s.heldIn(half, now)
+	pm, pt := s.heldIn(prevHalf, now)
+	out := make([]StandingInput, len(nodes))
+	if len(nodes) <= scanAbove {
+		for i, n := range nodes {
+			c, err := tx.MemberCount(n)
+			if err != nil {
+				return nil, err
+			}
+			cur, err := tx.NodeStats(n, half.Key())
+			if err != nil {
+				return nil, err
+			}
+			prev, err := tx.NodeStats(n, prevHalf.Key())
+			if err != nil {
+				return nil, err
+			}
+			out[i] = StandingInput{Node: n, Members: c, Stats: cur, Months: months, Tests: tests}
+			if !prev.IsZero() {
+				out[i].Prev = &StandingInput{Node: n, Members: c, Stats: prev, Months: pm, Tests: pt}
+			}
+		}
+		return out, nil
+	}
 	counts, err := tx.MemberCounts()
 	if err != nil {
 		return nil, err
@@ -269,20 +296,17 @@ func (s *Service) standingInputs(tx Tx, half Period, now time.Time) (func(string
 	if err != nil {
 		return nil, err
 	}
-	prevHalf := half.Prev(s.Cal)
 	prev, err := tx.PeriodStats(prevHalf.Key())
 	if err != nil {
 		return nil, err
 	}
-	months, tests := s.heldIn(half, now)
-	pm, pt := s.heldIn(prevHalf, now)
-	return func(n string) StandingInput {
-		in := StandingInput{Node: n, Members: counts[n], Stats: cur[n], Months: months, Tests: tests}
-		if _, ok := prev[n]; ok {
-			in.Prev = &StandingInput{Node: n, Members: counts[n], Stats: prev[n], Months: pm, Tests: pt}
+	for i, n := range nodes {
+		out[i] = StandingInput{Node: n, Members: counts[n], Stats: cur[n], Months: months, Tests: tests}
+		if p, ok := prev[n]; ok && !p.IsZero() {
+			out[i].Prev = &StandingInput{Node: n, Members: counts[n], Stats: p, Months: pm, Tests: pt}
 		}
-		return in
-	}, nil
+	}
+	return out, nil
 }
 
 // heldIn returns how many months of a period have begun by now, and how

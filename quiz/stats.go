@@ -221,16 +221,18 @@ func (c RankConfig) Rank(in []StandingInput) []Standing {
 	// The node id breaks every tie, so an unstable sort gives one order;
 	// sorting indexes keeps 20,000 big structs from being swapped around.
 	idx := make([]int, len(out))
+	rounded := make([]float64, len(out))
 	for i := range idx {
 		idx[i] = i
+		rounded[i] = round2(out[i].Value)
 	}
 	slices.SortFunc(idx, func(i, j int) int {
+		if c := cmp.Compare(rounded[j], rounded[i]); c != 0 {
+			return c
+		}
 		a, b := &out[i], &out[j]
-		switch {
-		case round2(a.Value) != round2(b.Value):
-			return cmp.Compare(b.Value, a.Value)
-		case a.StudyRate != b.StudyRate:
-			return cmp.Compare(b.StudyRate, a.StudyRate)
+		if c := cmp.Compare(b.StudyRate, a.StudyRate); c != 0 {
+			return c
 		}
 		return strings.Compare(a.Node, b.Node)
 	})
@@ -240,7 +242,7 @@ func (c RankConfig) Rank(in []StandingInput) []Standing {
 	}
 	out = sorted
 	for i := range out {
-		if i > 0 && round2(out[i].Value) == round2(out[i-1].Value) {
+		if i > 0 && round2(out[i].Value) == round2(out[i-1].Value) { // equal when shown: share a rank
 			out[i].Rank = out[i-1].Rank
 		} else {
 			out[i].Rank = i + 1
