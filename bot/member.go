@@ -352,7 +352,11 @@ func pressSubmit(r *Request) error {
 // result. msgID is the question's message when the answer came from a
 // button (it is edited); typed answers get a new message.
 func (b *Bot) answer(r *Request, att uint64, idx int, choice []int, text string, msgID int) error {
-	res, err := b.svc.Answer(r.Ctx, r.From, att, idx, choice, text)
+	key := ""
+	if r.Msg != nil {
+		key = fmt.Sprintf("m%d", r.Msg.MessageID) // a typed answer: its message, in case it comes again
+	}
+	res, err := b.svc.Answer(r.Ctx, r.From, att, idx, choice, text, key)
 	if err != nil {
 		switch quiz.ErrorReason(err) {
 		case quiz.ReasonAnswered, quiz.ReasonNotCurrent, quiz.ReasonClosed, quiz.ReasonNotYours, quiz.ReasonBadChoice:

@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"partyquiz/bot/telegramtest"
+	"partyquiz/questions"
 	"partyquiz/quiz"
 )
 
@@ -131,4 +134,53 @@ func hasToast(u *telegramtest.User, want string) bool {
 		}
 	}
 	return false
+}
+
+// TestRedeliveredUpdates: Telegram delivers again what was not confirmed
+// (a crash after handling, before confirming). Handling the same button
+// press or the same typed answer twice records one answer, and a typed
+// answer delivered again does not answer the next question.
+func TestRedeliveredUpdates(t *testing.T) {
+	e := newEnv(t)
+	u := e.member(1001, "郑十", "qingshan")
+	e.startTest(u)
+	a := e.openAttempt(1001)
+	q1 := e.questionMessage(u, 0)
+
+	press := tgbotapi.Update{UpdateID: 900001, CallbackQuery: &tgbotapi.CallbackQuery{
+		ID: "redelivered-1", From: &tgbotapi.User{ID: 1001, FirstName: "郑十"},
+		Message: &tgbotapi.Message{MessageID: q1.ID, Chat: &tgbotapi.Chat{ID: 1001, Type: "private"}},
+		Data:    q1.Buttons[0][0].Data,
+	}}
+	ctx := e.ctx()
+	e.bot.HandleBatch(ctx, []tgbotapi.Update{press})
+	e.bot.HandleBatch(ctx, []tgbotapi.Update{press})
+	if n := e.countDone(1001, a.ID); n != 1 {
+		t.Fatalf("a redelivered press recorded %d answers", n)
+	}
+
+	// Answer up to the first fill-in question, then deliver its typed
+	// answer twice: the second must not answer the question after it.
+	for e.openAttempt(1001).Items[e.openAttempt(1001).Current()].Type != questions.Fill {
+		e.answerCurrent(u, true)
+	}
+	cur := e.openAttempt(1001)
+	idx := cur.Current()
+	typed := tgbotapi.Update{UpdateID: 900002, Message: &tgbotapi.Message{
+		MessageID: 777777, From: &tgbotapi.User{ID: 1001, FirstName: "郑十"},
+		Chat: &tgbotapi.Chat{ID: 1001, Type: "private"}, Date: int(time.Now().Unix()),
+		Text: cur.Items[idx].Accepted[0],
+	}}
+	e.bot.HandleBatch(ctx, []tgbotapi.Update{typed})
+	e.bot.HandleBatch(ctx, []tgbotapi.Update{typed})
+	after := e.attempt(1001, a.ID)
+	if !after.Responses[idx].Done || !after.Responses[idx].Right {
+		t.Fatalf("the typed answer was not recorded: %+v", after.Responses[idx])
+	}
+	if idx+1 < len(after.Items) && after.Responses[idx+1].Done {
+		t.Fatalf("a redelivered typed answer also answered the next question")
+	}
+	if got, want := after.Answered(), idx+1; got != want {
+		t.Errorf("%d answered, want %d", got, want)
+	}
 }

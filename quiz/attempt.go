@@ -57,6 +57,7 @@ type Response struct {
 	Credit  float64   `json:"p,omitempty"` // 0–1; partial credit for multiple choice when configured
 	At      time.Time `json:"a,omitempty"`
 	Seconds float64   `json:"s,omitempty"` // time since the question was shown
+	Key     string    `json:"k,omitempty"` // what delivered the answer (a message), so a redelivery is known
 }
 
 // Attempt is one sitting: a month's study, a quarter's test, or a

@@ -502,8 +502,11 @@ type AnswerResult struct {
 // per item is ever recorded: a second one for the same item — a double
 // tap, a redelivered update — gets a Conflict error and changes nothing;
 // so does a forged or stale button (another member's attempt, an item
-// that is not the current one, a closed attempt).
-func (s *Service) Answer(ctx context.Context, id int64, attempt uint64, idx int, choice []int, text string) (*AnswerResult, error) {
+// that is not the current one, a closed attempt). key, if not empty,
+// names what delivered the answer (a typed message): an answer whose key
+// is already in the attempt is a redelivery, refused as answered, so a
+// message delivered twice cannot answer the next question too.
+func (s *Service) Answer(ctx context.Context, id int64, attempt uint64, idx int, choice []int, text, key string) (*AnswerResult, error) {
 	now := s.now()
 	tree := s.Tree()
 	var res *AnswerResult
@@ -525,6 +528,13 @@ func (s *Service) Answer(ctx context.Context, id int64, attempt uint64, idx int,
 		if a.Responses[idx].Done {
 			return Errorf(Conflict, ReasonAnswered)
 		}
+		if key != "" {
+			for _, r := range a.Responses {
+				if r.Key == key {
+					return Errorf(Conflict, ReasonAnswered)
+				}
+			}
+		}
 		if a.Closed {
 			return Errorf(Conflict, ReasonClosed)
 		}
@@ -541,7 +551,7 @@ func (s *Service) Answer(ctx context.Context, id int64, attempt uint64, idx int,
 			return Errorf(Conflict, ReasonNotCurrent)
 		}
 		it := &a.Items[idx]
-		r := Response{Done: true, At: now, Seconds: now.Sub(a.ShownAt(idx)).Seconds()}
+		r := Response{Done: true, At: now, Seconds: now.Sub(a.ShownAt(idx)).Seconds(), Key: key}
 		if it.Type == questions.Fill {
 			if questions.Normalize(text) == "" {
 				return Errorf(Invalid, ReasonEmptyAnswer)

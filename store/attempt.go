@@ -324,6 +324,7 @@ const (
 	respCredit    // Credit follows
 	respAt        // At follows, as nanoseconds after Started
 	respSeconds   // Seconds follows
+	respKey       // Key follows (added later: older records simply lack it)
 )
 
 // encodeAttempt returns the attempts value: the 8-byte open key, the
@@ -378,6 +379,9 @@ func encodeAttempt(a *quiz.Attempt) []byte {
 		if r.Seconds != 0 {
 			f |= respSeconds
 		}
+		if r.Key != "" {
+			f |= respKey
+		}
 		w.uv(f)
 		w.ints(r.Choice)
 		w.str(r.Text)
@@ -389,6 +393,9 @@ func encodeAttempt(a *quiz.Attempt) []byte {
 		}
 		if f&respSeconds != 0 {
 			w.f64(r.Seconds)
+		}
+		if f&respKey != 0 {
+			w.str(r.Key)
 		}
 	}
 	return w
@@ -436,6 +443,9 @@ func decodeAttempt(id uint64, data []byte) (*quiz.Attempt, error) {
 		}
 		if f&respSeconds != 0 {
 			x.Seconds = r.f64()
+		}
+		if f&respKey != 0 {
+			x.Key = r.str()
 		}
 	}
 	if r.err != nil {

@@ -50,7 +50,7 @@ func TestBackupWhileWriting(t *testing.T) {
 						return
 					}
 					choice, text := rightAnswer(&a.Items[j])
-					if _, err := f.Svc.Answer(ctx, id, a.ID, j, choice, text); err != nil {
+					if _, err := f.Svc.Answer(ctx, id, a.ID, j, choice, text, ""); err != nil {
 						t.Error(err)
 						return
 					}

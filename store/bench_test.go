@@ -129,7 +129,7 @@ func benchAnswers(b *testing.B, members int, opts store.Options) {
 				if n%5 == 0 {
 					choice, text = wrongAnswer(&a.Items[j])
 				}
-				res, err := svc.Answer(ctx, a.User, a.ID, j, choice, text)
+				res, err := svc.Answer(ctx, a.User, a.ID, j, choice, text, "")
 				if err != nil {
 					b.Error(err)
 					return

@@ -269,7 +269,7 @@ func TestCrashChild(t *testing.T) {
 			if (a.User+int64(i))%3 == 0 {
 				choice, text = wrongAnswer(&a.Items[i])
 			}
-			if _, err := f.Svc.Answer(ctx, a.User, a.ID, i, choice, text); err != nil {
+			if _, err := f.Svc.Answer(ctx, a.User, a.ID, i, choice, text, ""); err != nil {
 				return fmt.Errorf("answer %d of %d: %w", i, a.ID, err)
 			}
 			report(a, i)

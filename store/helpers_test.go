@@ -242,7 +242,7 @@ func (f *fixture) answerAll(tb testing.TB, a *quiz.Attempt, right func(i int) bo
 			choice, text = wrongAnswer(&a.Items[i])
 		}
 		var err error
-		res, err = f.Svc.Answer(context.Background(), a.User, a.ID, i, choice, text)
+		res, err = f.Svc.Answer(context.Background(), a.User, a.ID, i, choice, text, "")
 		if err != nil {
 			tb.Fatalf("answer %d of attempt %d: %v", i, a.ID, err)
 		}

@@ -113,7 +113,7 @@ func TestServiceStudy(t *testing.T) {
 
 	// The same item again: a Conflict, and nothing changes.
 	choice, text := rightAnswer(&a.Items[4])
-	_, err = f.Svc.Answer(ctx, member, a.ID, 4, choice, text)
+	_, err = f.Svc.Answer(ctx, member, a.ID, 4, choice, text, "")
 	if quiz.ErrorCode(err) != quiz.Conflict {
 		t.Fatalf("second answer: %v, want a conflict", err)
 	}
@@ -166,7 +166,7 @@ func TestServiceTestAndExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	choice, text := rightAnswer(&b.Items[0])
-	if _, err := f.Svc.Answer(ctx, 2002, b.ID, 0, choice, text); err != nil {
+	if _, err := f.Svc.Answer(ctx, 2002, b.ID, 0, choice, text, ""); err != nil {
 		t.Fatal(err)
 	}
 	view(t, f.DB, func(tx quiz.Tx) error {
@@ -224,7 +224,7 @@ func TestConcurrentDoubleAnswer(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[g] = f.Svc.Answer(ctx, member, a.ID, i, choice, text)
+				_, errs[g] = f.Svc.Answer(ctx, member, a.ID, i, choice, text, "")
 			}()
 		}
 		wg.Wait()
