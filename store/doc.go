@@ -19,6 +19,7 @@
 //	bucket          key                                      value
 //	meta            "version"                                schema version, uint64 BE
 //	                "salt"                                   the draws' secret, 64 hex digits, made once
+//	                "outbox_pending"                         notices in outbox, uint64 BE
 //	users           user id(8)                               JSON user (name, branch, secretary of, joined, unreachable)
 //	branch_members  branch 0x00 user id(8)                   empty: the index behind Members
 //	member_counts   node                                     int64 BE: members in the node's subtree (absent: 0)
@@ -36,6 +37,12 @@
 //	mistakes        user id(8) "bank/id"                     JSON mistake: box, due, misses, item reference
 //	grants          user id(8) t(8) seq(8)                   JSON make-up (seq: bucket sequence, for ties)
 //	dialogs         chat id(8)                               the bot's dialog state, opaque bytes
+//	publications    kind 0x00 id 0x00 version(4)             JSON publication: name, by, at, summary
+//	pub_data        kind 0x00 id 0x00 version(4)             the published file as uploaded
+//	flags           seq(8) (bucket sequence)                 JSON flag on a question
+//	outbox          seq(8) (bucket sequence)                 JSON notice, while it is pending
+//	outbox_refs     ref                                      'p' seq(8) | 's' at(8) | 'f' at(8) reason
+//	rounds          key                                      unix nanoseconds when first marked done
 //
 // An attempt's value starts with its open key: the t(8) of the earlier of
 // its Deadline and Until while it is open, 0 when it is closed or has
@@ -65,12 +72,32 @@
 // appended without a migration; a node_stats record is kept when it adds
 // up to zero, since PeriodStats reports every node that had any activity.
 //
+// Publications keep every version. A publication's data is apart from
+// its record, so that PublicationHistory reads no data, and Publications
+// reads only the latest version's of each kind and id: one seek past the
+// last key of the kind and id (its prefix with the final 0x00 made 0x01)
+// and one step back.
+//
+// The outbox holds the notices still to be sent, by seq; Done removes one
+// and records the outcome under its Ref in outbox_refs ('p' pending with
+// its seq, 's' sent, 'f' failed with the reason; at is unix nanoseconds),
+// which is kept for good, so that a Ref is queued at most once. meta's
+// "outbox_pending" counts the outbox, changed in the same transactions, so
+// PendingCount reads one key; Open counts the outbox once if the key is
+// missing. Enqueue runs in a transaction of its own (not a batch) and puts
+// its refs in key order, which keeps a single call of 100,000 notices
+// quick.
+//
 // # Versions
 //
 // The schema version is in meta. Open runs migrations[v] for every
 // version v from the file's up to SchemaVersion()-1, each in its own
 // transaction that also records v+1, then creates any missing bucket. A
-// file written by a newer program is refused.
+// file written by a newer program is refused. A new bucket needs no new
+// version: Open creates it in a file of the same version (publications,
+// pub_data, flags, outbox, outbox_refs and rounds came that way, with
+// "outbox_pending"). Only a change to the format of an existing bucket
+// bumps the version and adds a migration.
 //
 // # Errors
 //

@@ -346,3 +346,95 @@ func decodeProgress(data []byte) (quiz.Progress, error) {
 	}
 	return p, nil
 }
+
+// pubKey is kind + 0x00 + id + 0x00 + version (4 bytes).
+func pubKey(kind, id string, version uint32) []byte {
+	k := make([]byte, 0, len(kind)+len(id)+6)
+	k = append(k, kind...)
+	k = append(k, sep)
+	k = append(k, id...)
+	k = append(k, sep)
+	return binary.BigEndian.AppendUint32(k, version)
+}
+
+// splitPubKey returns the kind, id and version of a publications key.
+func splitPubKey(k []byte) (kind, id string, version uint32, err error) {
+	n := len(k) - 5
+	if n < 2 || k[n] != sep {
+		return "", "", 0, fmt.Errorf("store: corrupt publication key %q", k)
+	}
+	i := bytes.IndexByte(k[:n], sep)
+	if i <= 0 || i == n-1 {
+		return "", "", 0, fmt.Errorf("store: corrupt publication key %q", k)
+	}
+	return string(k[:i]), string(k[i+1 : n]), binary.BigEndian.Uint32(k[n+1:]), nil
+}
+
+type publicationRecord struct {
+	Name    string `json:"n,omitempty"`
+	By      int64  `json:"b,omitempty"`
+	At      int64  `json:"t,omitempty"`
+	Summary string `json:"s,omitempty"`
+}
+
+func encodePublication(p *quiz.Publication) ([]byte, error) {
+	return json.Marshal(publicationRecord{Name: p.Name, By: p.By, At: nanos(p.At), Summary: p.Summary})
+}
+
+// decodePublication decodes a publication's record (not its data) from
+// its key and value.
+func decodePublication(k, v []byte) (quiz.Publication, error) {
+	kind, id, version, err := splitPubKey(k)
+	if err != nil {
+		return quiz.Publication{}, err
+	}
+	var r publicationRecord
+	if err := json.Unmarshal(v, &r); err != nil {
+		return quiz.Publication{}, fmt.Errorf("store: publication %s/%s v%d: %w", kind, id, version, err)
+	}
+	return quiz.Publication{Kind: kind, ID: id, Version: int(version), Name: r.Name, By: r.By,
+		At: fromNanos(r.At), Summary: r.Summary}, nil
+}
+
+type flagRecord struct {
+	User    int64  `json:"u"`
+	Key     string `json:"k"`
+	Hash    string `json:"h,omitempty"`
+	Text    string `json:"x,omitempty"`
+	Note    string `json:"n,omitempty"`
+	Attempt uint64 `json:"a,omitempty"`
+	At      int64  `json:"t,omitempty"`
+}
+
+func encodeFlag(f *quiz.Flag) ([]byte, error) {
+	return json.Marshal(flagRecord{User: f.User, Key: f.Key, Hash: f.Hash, Text: f.Text, Note: f.Note,
+		Attempt: f.Attempt, At: nanos(f.At)})
+}
+
+func decodeFlag(seq uint64, data []byte) (quiz.Flag, error) {
+	var r flagRecord
+	if err := json.Unmarshal(data, &r); err != nil {
+		return quiz.Flag{}, fmt.Errorf("store: flag %d: %w", seq, err)
+	}
+	return quiz.Flag{Seq: seq, User: r.User, Key: r.Key, Hash: r.Hash, Text: r.Text, Note: r.Note,
+		Attempt: r.Attempt, At: fromNanos(r.At)}, nil
+}
+
+type noticeRecord struct {
+	Ref     string `json:"f"`
+	Chat    int64  `json:"c"`
+	Text    string `json:"x"`
+	Created int64  `json:"t"`
+}
+
+func encodeNotice(n *quiz.Notice, created time.Time) ([]byte, error) {
+	return json.Marshal(noticeRecord{Ref: n.Ref, Chat: n.Chat, Text: n.Text, Created: nanos(created)})
+}
+
+func decodeNotice(seq uint64, data []byte) (quiz.Notice, error) {
+	var r noticeRecord
+	if err := json.Unmarshal(data, &r); err != nil {
+		return quiz.Notice{}, fmt.Errorf("store: notice %d: %w", seq, err)
+	}
+	return quiz.Notice{Seq: seq, Ref: r.Ref, Chat: r.Chat, Text: r.Text, Created: fromNanos(r.Created)}, nil
+}

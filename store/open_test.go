@@ -99,7 +99,7 @@ func TestMigrateToNewerVersion(t *testing.T) {
 	runs := 0
 	restore = store.SetMigrations(append(store.Migrations(), func(tx *bolt.Tx) error {
 		runs++
-		b, err := tx.CreateBucket([]byte("outbox"))
+		b, err := tx.CreateBucket([]byte("future"))
 		if err != nil {
 			return err
 		}

@@ -37,6 +37,12 @@ var (
 	bucketMistakes      = []byte("mistakes")
 	bucketGrants        = []byte("grants")
 	bucketDialogs       = []byte("dialogs")
+	bucketPublications  = []byte("publications")
+	bucketPubData       = []byte("pub_data")
+	bucketFlags         = []byte("flags")
+	bucketOutbox        = []byte("outbox")
+	bucketOutboxRefs    = []byte("outbox_refs")
+	bucketRounds        = []byte("rounds")
 )
 
 // allBuckets is the layout of the current schema version.
@@ -44,13 +50,15 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketUsers, bucketBranchMembers, bucketMemberCounts, bucketInvites,
 	bucketAttempts, bucketAttemptItems, bucketItemTexts, bucketUserAttempts, bucketOpenAttempts,
 	bucketLedger, bucketLedgerRefs, bucketProgress, bucketNodeStats, bucketItemStats,
-	bucketMistakes, bucketGrants, bucketDialogs,
+	bucketMistakes, bucketGrants, bucketDialogs, bucketPublications, bucketPubData,
+	bucketFlags, bucketOutbox, bucketOutboxRefs, bucketRounds,
 }
 
 // Keys of the meta bucket.
 var (
 	metaVersion = []byte("version")
 	metaSalt    = []byte("salt")
+	metaPending = []byte("outbox_pending")
 )
 
 // migrations[v] turns a file of schema version v into version v+1; Open
@@ -231,12 +239,24 @@ func createBuckets(tx *bolt.Tx) error {
 }
 
 // initialize runs at every open, after the migrations: every bucket
-// exists and the salt is made once.
+// exists, the outbox has its counter and the salt is made once.
 func initialize(tx *bolt.Tx) error {
 	if err := createBuckets(tx); err != nil {
 		return err
 	}
 	meta := tx.Bucket(bucketMeta)
+	if meta.Get(metaPending) == nil {
+		// A file from before the outbox (or one that lost the counter):
+		// count once.
+		n := uint64(0)
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			n++
+		}
+		if err := meta.Put(metaPending, u64Key(n)); err != nil {
+			return err
+		}
+	}
 	if meta.Get(metaSalt) != nil {
 		return nil
 	}
@@ -294,6 +314,24 @@ func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
 	}
 	var fnErr error
 	err := db.bolt.Batch(func(btx *bolt.Tx) error {
+		fnErr = fn(btx)
+		return fnErr
+	})
+	if err != nil && err != fnErr {
+		return mapError(err)
+	}
+	return err
+}
+
+// updateNow is update in a transaction of its own, outside the batches:
+// for a large write, which then runs once instead of again whenever
+// another Update of its batch fails.
+func (db *DB) updateNow(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var fnErr error
+	err := db.bolt.Update(func(btx *bolt.Tx) error {
 		fnErr = fn(btx)
 		return fnErr
 	})

@@ -601,18 +601,21 @@ func TestGrants(t *testing.T) {
 func TestViewIsReadOnly(t *testing.T) {
 	db := MustOpen(t)
 	writes := map[string]func(quiz.Tx) error{
-		"PutUser":        func(tx quiz.Tx) error { return tx.PutUser(&quiz.User{ID: 1}) },
-		"AddMemberCount": func(tx quiz.Tx) error { return tx.AddMemberCount("b1", 1) },
-		"PutInvite":      func(tx quiz.Tx) error { return tx.PutInvite(&quiz.Invite{Code: "x"}) },
-		"CreateAttempt":  func(tx quiz.Tx) error { return tx.CreateAttempt(&quiz.Attempt{User: 1, Kind: quiz.Study}) },
-		"PutAttempt":     func(tx quiz.Tx) error { return tx.PutAttempt(&quiz.Attempt{ID: 1}) },
-		"AddEntry":       func(tx quiz.Tx) error { _, err := tx.AddEntry(&quiz.Entry{User: 1, Ref: "x"}); return err },
-		"PutProgress":    func(tx quiz.Tx) error { return tx.PutProgress(1, "2026", quiz.Progress{Points: 1}) },
-		"AddNodeStats":   func(tx quiz.Tx) error { return tx.AddNodeStats("b1", "2026", quiz.NodeStats{}) },
-		"AddItemStats":   func(tx quiz.Tx) error { return tx.AddItemStats("b1", "k", quiz.ItemStats{}) },
-		"PutMistake":     func(tx quiz.Tx) error { return tx.PutMistake(&quiz.Mistake{User: 1, Key: "k"}) },
-		"DeleteMistake":  func(tx quiz.Tx) error { return tx.DeleteMistake(1, "k") },
-		"PutGrant":       func(tx quiz.Tx) error { return tx.PutGrant(quiz.Grant{User: 1}) },
+		"PutUser":           func(tx quiz.Tx) error { return tx.PutUser(&quiz.User{ID: 1}) },
+		"AddMemberCount":    func(tx quiz.Tx) error { return tx.AddMemberCount("b1", 1) },
+		"PutInvite":         func(tx quiz.Tx) error { return tx.PutInvite(&quiz.Invite{Code: "x"}) },
+		"CreateAttempt":     func(tx quiz.Tx) error { return tx.CreateAttempt(&quiz.Attempt{User: 1, Kind: quiz.Study}) },
+		"PutAttempt":        func(tx quiz.Tx) error { return tx.PutAttempt(&quiz.Attempt{ID: 1}) },
+		"AddEntry":          func(tx quiz.Tx) error { _, err := tx.AddEntry(&quiz.Entry{User: 1, Ref: "x"}); return err },
+		"PutProgress":       func(tx quiz.Tx) error { return tx.PutProgress(1, "2026", quiz.Progress{Points: 1}) },
+		"AddNodeStats":      func(tx quiz.Tx) error { return tx.AddNodeStats("b1", "2026", quiz.NodeStats{}) },
+		"AddItemStats":      func(tx quiz.Tx) error { return tx.AddItemStats("b1", "k", quiz.ItemStats{}) },
+		"PutMistake":        func(tx quiz.Tx) error { return tx.PutMistake(&quiz.Mistake{User: 1, Key: "k"}) },
+		"DeleteMistake":     func(tx quiz.Tx) error { return tx.DeleteMistake(1, "k") },
+		"PutGrant":          func(tx quiz.Tx) error { return tx.PutGrant(quiz.Grant{User: 1}) },
+		"Publish":           func(tx quiz.Tx) error { return tx.Publish(&quiz.Publication{Kind: quiz.PubBank, ID: "b1"}) },
+		"ClearMemberCounts": func(tx quiz.Tx) error { return tx.ClearMemberCounts() },
+		"AddFlag":           func(tx quiz.Tx) error { return tx.AddFlag(&quiz.Flag{User: 1, Key: "b1/s1"}) },
 	}
 	for name, w := range writes {
 		if err := db.View(context.Background(), w); err == nil {
