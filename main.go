@@ -147,7 +147,7 @@ func (m *Main) serve(ctx context.Context, c Config) error {
 	defer db.Close()
 	b, err := bot.New(bot.Options{
 		Token: c.Telegram.Token, APIEndpoint: c.Telegram.APIEndpoint, FileEndpoint: c.Telegram.FileEndpoint,
-		Service: svc, Dialogs: db, Log: log, Metrics: bot.NewMetrics(), Pace: bot.DefaultPace,
+		Service: svc, Dialogs: db, Outbox: db, Log: log, Metrics: bot.NewMetrics(), Pace: bot.DefaultPace,
 		PollTimeout: c.Telegram.PollTimeout,
 	})
 	if err != nil {
@@ -197,6 +197,12 @@ func (m *Main) open(c Config) (*store.DB, *quiz.Service, error) {
 	db, err := store.Open(c.Store.Path, store.Options{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("open store %s: %w", c.Store.Path, err)
+	}
+	// What admins published in chat is laid over the configured banks.
+	content, err = quiz.PublishedContent(context.Background(), db, content.Catalog, content.Tree)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
 	}
 	now := m.Now
 	if now == nil {

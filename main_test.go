@@ -209,6 +209,7 @@ func TestChat(t *testing.T) {
 	waitFor("欢迎回来，演示党员")
 	io.WriteString(typed, "/study\n")
 	waitFor("第 1/10 题")
+	io.WriteString(typed, "/invite\n")
 	waitFor("[1] ")
 	io.WriteString(typed, "/me\n")
 	waitFor("学习情况")

@@ -32,6 +32,7 @@ type Options struct {
 	FileEndpoint string // with two %s: token and file path
 	Service      *quiz.Service
 	Dialogs      Dialogs
+	Outbox       Outbox
 	Log          *slog.Logger
 	Metrics      *Metrics
 	Pace         Pace
@@ -48,6 +49,7 @@ type Bot struct {
 	poller   *tgbotapi.BotAPI // long polls, on a client that shutdown can interrupt
 	svc      *quiz.Service
 	dialogs  Dialogs
+	outbox   Outbox
 	send     *Sender
 	log      *slog.Logger
 	metrics  *Metrics
@@ -55,6 +57,7 @@ type Bot struct {
 	ready    chan struct{} // closed once connected
 	routes   []Route
 
+	outboxWake chan struct{}
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
 	inflight   sync.WaitGroup
@@ -62,8 +65,8 @@ type Bot struct {
 
 // New builds a bot. It makes no network call: Run does.
 func New(o Options) (*Bot, error) {
-	if o.Service == nil || o.Dialogs == nil {
-		return nil, errors.New("bot: a service and a dialog store are required")
+	if o.Service == nil || o.Dialogs == nil || o.Outbox == nil {
+		return nil, errors.New("bot: a service, a dialog store and an outbox are required")
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -74,7 +77,8 @@ func New(o Options) (*Bot, error) {
 	if o.PollTimeout < 0 || o.PollTimeout > 50 {
 		return nil, fmt.Errorf("bot: poll timeout %d is not between 0 and 50", o.PollTimeout)
 	}
-	b := &Bot{opts: o, svc: o.Service, dialogs: o.Dialogs, log: o.Log, metrics: o.Metrics, ready: make(chan struct{})}
+	b := &Bot{opts: o, svc: o.Service, dialogs: o.Dialogs, outbox: o.Outbox, log: o.Log, metrics: o.Metrics,
+		ready: make(chan struct{}), outboxWake: make(chan struct{}, 1)}
 	b.pollCtx, b.pollCancel = context.WithCancel(context.Background())
 	// tgbotapi's constructor calls getMe and gives up at once if Telegram
 	// is down; build the clients by hand and call getMe with retries in Run.
@@ -86,7 +90,7 @@ func New(o Options) (*Bot, error) {
 			Transport: ctxTransport{ctx: b.pollCtx, base: http.DefaultTransport}}}
 	b.poller.SetAPIEndpoint(o.APIEndpoint)
 	b.send = NewSender(b.api, o.Pace, o.Log, o.Metrics, b.markUnreachable)
-	b.routes = append(memberRoutes(), o.Extra...)
+	b.routes = append(append(memberRoutes(), SecretaryRoutes()...), o.Extra...)
 	return b, nil
 }
 
@@ -128,12 +132,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	go func() { <-ctx.Done(); b.pollCancel() }()
 
-	var sweeper sync.WaitGroup
-	sweeper.Add(1)
-	go func() { defer sweeper.Done(); b.sweep(ctx) }()
+	var loops sync.WaitGroup
+	for _, loop := range []func(context.Context){b.sweep, b.deliver, b.schedule} {
+		loops.Add(1)
+		go func() { defer loops.Done(); loop(ctx) }()
+	}
 
 	err := b.poll(ctx)
-	sweeper.Wait()
+	loops.Wait()
 	b.send.Close(5 * time.Second)
 	return err
 }

@@ -44,7 +44,7 @@ func TestMemberJourney(t *testing.T) {
 	}
 	// Feedback shows the right answer and the explanation.
 	fb, _ := u.Wait(e.ctx(), func(m telegramtest.Message) bool { return strings.Contains(m.Text, "回答错误") })
-	if !strings.Contains(fb.Text, "正确答案") || !strings.Contains(fb.Text, "解析") || len(fb.Buttons) != 0 {
+	if !strings.Contains(fb.Text, "正确答案") || !strings.Contains(fb.Text, "解析") || len(fb.Buttons) != 1 || fb.Buttons[0][0].Text != "答题纠错" {
 		t.Errorf("feedback: %q %v", fb.Text, fb.Buttons)
 	}
 	e.send(u, "/study", "本月学习已完成")

@@ -3,7 +3,9 @@ package bot
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -389,10 +391,17 @@ func (b *Bot) answer(r *Request, att uint64, idx int, choice []int, text string,
 			shown += "\n" + txtMistakeLeft
 		}
 	}
+	// Study and practice feedback carries 答题纠错, to report a wrong question.
+	var flag *tgbotapi.InlineKeyboardMarkup
+	if a.Kind != quiz.Test {
+		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData(txtFlagButton, fmt.Sprintf("fl:%s:%d", id36(a.ID), idx))))
+		flag = &kb
+	}
 	if msgID != 0 {
-		b.editHTML(r.Chat, msgID, shown, nil)
+		b.editHTML(r.Chat, msgID, shown, flag)
 	} else {
-		r.Reply(shown)
+		r.ReplyKB(shown, flag)
 	}
 	if !res.Closed {
 		next := a.Current()
@@ -826,10 +835,23 @@ func (b *Bot) yearText(y *quiz.YearReport) (string, *tgbotapi.InlineKeyboardMark
 
 // invite: /invite lists the branches the user may invite members to;
 // /invite NODE makes a member link for it; /invite NODE secretary (admins)
-// makes a secretary link.
+// makes a secretary link; a last argument of a number of days makes the
+// link expire after them.
 func invite(r *Request) error {
 	b := r.Bot
 	args := strings.Fields(r.Args)
+	ttl := time.Duration(0)
+	if n := len(args); n > 1 {
+		if days, err := strconv.Atoi(args[n-1]); err == nil {
+			if days < 1 || days > 365 {
+				r.Reply(txtInviteUsage)
+				return nil
+			}
+			ttl = time.Duration(days) * 24 * time.Hour
+			args = args[:n-1]
+		}
+	}
+	r.inviteTTL = ttl
 	switch len(args) {
 	case 0:
 		return b.inviteChoices(r, quiz.RoleMember)
@@ -912,7 +934,7 @@ func (b *Bot) makeInvite(r *Request, node string, role quiz.Role) error {
 		r.Reply(fmt.Sprintf(txtInviteNodeUnknown, esc(truncate(node, 20))))
 		return nil
 	}
-	inv, err := b.svc.CreateInvite(r.Ctx, r.Viewer, node, role, 0)
+	inv, err := b.svc.CreateInvite(r.Ctx, r.Viewer, node, role, r.inviteTTL)
 	if err != nil {
 		return err
 	}
@@ -925,6 +947,8 @@ func (b *Bot) makeInvite(r *Request, node string, role quiz.Role) error {
 		expiry = fmt.Sprintf(txtInviteExpires, b.dateTime(inv.Expires))
 	}
 	link := fmt.Sprintf("https://t.me/%s?start=%s", b.Username(), inv.Code)
-	r.Reply(fmt.Sprintf(txtInviteLink, esc(tree.Path(node)), who, esc(link), expiry))
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(txtInviteRevoke, "ivx:"+inv.Code)))
+	r.ReplyKB(fmt.Sprintf(txtInviteLink, esc(tree.Path(node)), who, esc(link), expiry), &kb)
 	return nil
 }

@@ -355,3 +355,19 @@ func earnedText(es []quiz.Entry) string {
 func isNaN(f float64) bool { return math.IsNaN(f) }
 
 func unixTime(sec int64) time.Time { return time.Unix(sec, 0) }
+
+// meanText is sum/n with one decimal, or a dash when n is 0.
+func meanText(sum, n int64) string {
+	if n == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(float64(sum)/float64(n), 'f', 1, 64)
+}
+
+// rateText is k/n as a percentage, or a dash when n is 0.
+func rateText(k, n int64) string {
+	if n == 0 {
+		return "—"
+	}
+	return percent(float64(k) / float64(n))
+}

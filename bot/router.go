@@ -56,6 +56,8 @@ type Request struct {
 	Viewer   quiz.Viewer
 	Dialog   *dialog
 	toasted  bool
+
+	inviteTTL time.Duration // /invite's expiry argument
 }
 
 // HandleUpdate handles one update: it never panics and never leaves a

@@ -77,4 +77,6 @@ const (
 	ReasonNotLeaf        = "not_leaf"        // members join branches (leaves) only
 	ReasonNoMistakes     = "no_mistakes"     // the mistake book is empty
 	ReasonNothingToGrant = "nothing_to_give" // a make-up for something already done
+	ReasonTooMany        = "too_many"        // too much for one answer (an export of a whole province)
+	ReasonBadFile        = "bad_file"        // an upload with problems
 )

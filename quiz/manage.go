@@ -203,7 +203,7 @@ func (s *Service) GrantMakeup(ctx context.Context, v Viewer, member int64, kind 
 		if err != nil {
 			return err
 		}
-		if (kind == Study && prog.StudyDone) || (kind == Test && prog.Tested && s.Rules.TestAttempts == 1 && prog.TestScore == 100) {
+		if (kind == Study && prog.StudyDone) || (kind == Test && prog.Tested) {
 			return Errorf(Conflict, ReasonNothingToGrant)
 		}
 		return tx.PutGrant(g)

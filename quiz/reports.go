@@ -193,9 +193,18 @@ type Standings struct {
 // their first node, or the root) ranked, every branch under it ranked,
 // and, for a branch, its members.
 func (s *Service) Standings(ctx context.Context, v Viewer, node string) (*Standings, error) {
+	return s.StandingsOf(ctx, v, node, s.Cal.Half(s.now()))
+}
+
+// StandingsOf returns the standings of a given half year (the final table
+// of a half year that has ended, for the 半年一比 round).
+func (s *Service) StandingsOf(ctx context.Context, v Viewer, node string, half Period) (*Standings, error) {
 	now := s.now()
+	if now.After(half.End) {
+		now = half.End.Add(-time.Nanosecond) // a closed half: every month and test counts
+	}
 	tree := s.Tree()
-	out := &Standings{Half: s.Cal.Half(now)}
+	out := &Standings{Half: half}
 	manager := v.Admin || v.User.IsSecretary()
 	if !manager {
 		if !v.User.IsMember() {
@@ -348,9 +357,14 @@ type NodeYear struct {
 // admin the node (default: their first node) with its children's star
 // counts, and for a branch its members.
 func (s *Service) Year(ctx context.Context, v Viewer, node string) (*YearReport, error) {
-	now := s.now()
+	return s.YearOf(ctx, v, node, s.Cal.Year(s.now()))
+}
+
+// YearOf returns the evaluation of a given year (the final one, for the
+// 年终一评 round).
+func (s *Service) YearOf(ctx context.Context, v Viewer, node string, year Period) (*YearReport, error) {
 	tree := s.Tree()
-	out := &YearReport{Year: s.Cal.Year(now)}
+	out := &YearReport{Year: year}
 	manager := v.Admin || v.User.IsSecretary()
 	if !manager {
 		if !v.User.IsMember() {
@@ -472,4 +486,86 @@ func (s *Service) Review(ctx context.Context, id int64, attempt uint64) (*Attemp
 		return nil, Errorf(Unavailable, ReasonReviewLater)
 	}
 	return a, nil
+}
+
+// ResultRow is one member's result for a period, as a round tells them.
+type ResultRow struct {
+	User     *User
+	Progress Progress // the period's record (a quarter: the test; a half or a year: points)
+	Rank     int      // in the branch by points (halves and years)
+	Of       int
+	Stars    int // years
+}
+
+// Results returns every member of a branch with their record for a period:
+// what a round sends each of them.
+func (s *Service) Results(ctx context.Context, branch string, p Period) ([]ResultRow, error) {
+	var out []ResultRow
+	err := s.Store.View(ctx, func(tx Tx) error {
+		if p.Kind == Half || p.Kind == Year {
+			ranked, err := s.memberRanking(tx, branch, p.Key())
+			if err != nil {
+				return err
+			}
+			for _, m := range ranked {
+				prog, err := tx.Progress(m.User.ID, p.Key())
+				if err != nil {
+					return err
+				}
+				out = append(out, ResultRow{User: m.User, Progress: prog, Rank: m.Rank, Of: len(ranked), Stars: m.Stars})
+			}
+			return nil
+		}
+		users, err := tx.Members(branch)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			prog, err := tx.Progress(u.ID, p.Key())
+			if err != nil {
+				return err
+			}
+			out = append(out, ResultRow{User: u, Progress: prog})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Secretaries returns every user who is a secretary, with their nodes.
+func (s *Service) Secretaries(ctx context.Context) ([]*User, error) {
+	var out []*User
+	err := s.Store.View(ctx, func(tx Tx) error {
+		return tx.ForEachUser(func(u *User) error {
+			if u.IsSecretary() {
+				out = append(out, u)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// NodePeriod is a node's totals for one period.
+type NodePeriod struct {
+	Members int64
+	Stats   NodeStats
+}
+
+// PeriodStats returns the totals of a node the viewer manages for a period.
+func (s *Service) PeriodStats(ctx context.Context, v Viewer, node string, p Period) (NodePeriod, error) {
+	var out NodePeriod
+	node, err := s.scope(v, node)
+	if err != nil {
+		return out, err
+	}
+	err = s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		if out.Members, err = tx.MemberCount(node); err != nil {
+			return err
+		}
+		out.Stats, err = tx.NodeStats(node, p.Key())
+		return err
+	})
+	return out, err
 }

@@ -29,7 +29,8 @@ type Service struct {
 	Now    func() time.Time
 	Admins map[int64]bool
 
-	content atomic.Pointer[Content]
+	content   atomic.Pointer[Content]
+	publishMu sync.Mutex // one publication at a time
 }
 
 // NewService returns a service over store with the given content.

@@ -93,4 +93,67 @@ type Tx interface {
 	// Grants returns a user's make-ups, oldest first.
 	Grants(user int64) ([]Grant, error)
 	PutGrant(g Grant) error
+
+	// Publish stores p as the next version of its kind and id, and sets
+	// p.Version.
+	Publish(p *Publication) error
+	// Publications returns the latest version of every kind and id, by
+	// kind then id.
+	Publications() ([]Publication, error)
+	// PublicationHistory returns every version of one kind and id, oldest
+	// first (without their Data).
+	PublicationHistory(kind, id string) ([]Publication, error)
+	// ClearMemberCounts forgets every member count (the tree changed: the
+	// engine counts again).
+	ClearMemberCounts() error
+
+	// AddFlag stores a flag and sets f.Seq.
+	AddFlag(f *Flag) error
+	// Flags returns up to limit flags, newest first.
+	Flags(limit int) ([]Flag, error)
+}
+
+// Publication is one version of a file an admin published in chat: a
+// bank, the study plan or the organisation tree, kept as uploaded so
+// that every version stays on record.
+type Publication struct {
+	Kind    string // PubBank, PubPlan or PubOrg
+	ID      string // the bank's id; "plan"; "org"
+	Version int    // 1, 2, … per kind and id
+	Name    string // the file's name as uploaded
+	Data    []byte // the file
+	By      int64
+	At      time.Time
+	Summary string // what it changed, in Chinese
+}
+
+// Publication kinds.
+const (
+	PubBank = "bank"
+	PubPlan = "plan"
+	PubOrg  = "org"
+)
+
+// Flag is a member's report that a question is wrong (答题纠错).
+type Flag struct {
+	Seq     uint64
+	User    int64
+	Key     string // "bank/id"
+	Hash    string
+	Text    string // the question as the member saw it
+	Note    string // the member's words
+	Attempt uint64
+	At      time.Time
+}
+
+// Notice is a message owed to one chat — a round's result, a reminder, a
+// flag for the admins — kept in the outbox until it is sent. Ref makes it
+// unique: a notice whose Ref was ever queued is never queued again, so a
+// round run twice (after a crash half-way) serves everyone once.
+type Notice struct {
+	Seq     uint64 // order in the outbox, set by the store
+	Ref     string // e.g. "round:test-close:2026-Q4:1001", "remind:2026-11-29:1001"
+	Chat    int64
+	Text    string // HTML, rendered when queued
+	Created time.Time
 }

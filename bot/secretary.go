@@ -1,0 +1,597 @@
+package bot
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"partyquiz/questions"
+	"partyquiz/quiz"
+)
+
+// SecretaryRoutes are the routes of secretaries and admins: reports,
+// reminders, exports, make-ups and corrections, bank uploads and /banks,
+// flags from members.
+func SecretaryRoutes() []Route {
+	return []Route{
+		{Command: "branch", Role: Manager, Args: true, Handle: branch},
+		{Command: "remind", Role: Manager, Args: true, Handle: remind},
+		{Command: "weak", Role: Manager, Args: true, Handle: weak},
+		{Command: "export", Role: Manager, Args: true, Handle: export},
+		{Command: "banks", Role: Admin, Handle: banks},
+		{Command: "#document", Role: Admin, Handle: upload},
+		{Command: "#dialog:" + modeFix, Role: Manager, Handle: fixText},
+		{Command: "#dialog:" + modeFlag, Role: Member, Handle: flagText},
+		{Callback: "br", Role: Manager, Handle: pressBranch},
+		{Callback: "bm", Role: Manager, Handle: pressMembers},
+		{Callback: "mb", Role: Manager, Handle: pressMember},
+		{Callback: "mk1", Role: Manager, Handle: pressMakeupPick},
+		{Callback: "mk2", Role: Manager, Handle: pressMakeupGrant},
+		{Callback: "fx", Role: Manager, Handle: pressFix},
+		{Callback: "fl", Role: Member, Handle: pressFlag},
+		{Callback: "pub", Role: Admin, Handle: pressPublish},
+		{Callback: "ivx", Role: Manager, Handle: pressRevoke},
+	}
+}
+
+// Dialog modes of this file.
+const (
+	modeFix    = "fix"    // waiting for "+2 reason" for a member (Data: member id)
+	modeFlag   = "flag"   // waiting for a member's note on a question (Data: attempt:item)
+	modeUpload = "upload" // an upload waiting for 发布 (Data: file id and name)
+)
+
+// names lists users' names, the first few and a count of the rest.
+func names(rows []quiz.MemberRow, max int) string {
+	var parts []string
+	for i, r := range rows {
+		if i == max {
+			return strings.Join(parts, "、") + fmt.Sprintf(txtListMore, len(rows))
+		}
+		parts = append(parts, esc(r.User.Name))
+	}
+	return strings.Join(parts, "、")
+}
+
+// --- /branch ------------------------------------------------------------
+
+func branch(r *Request) error { return showBranch(r, strings.TrimSpace(r.Args)) }
+
+func pressBranch(r *Request) error {
+	if len(r.Data) != 2 {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	r.Toast("")
+	return showBranch(r, r.Data[1])
+}
+
+func showBranch(r *Request, node string) error {
+	b := r.Bot
+	rep, err := b.svc.NodeReport(r.Ctx, r.Viewer, node)
+	if err != nil {
+		return err
+	}
+	tree := b.svc.Tree()
+	var s strings.Builder
+	fmt.Fprintf(&s, txtBranchHeader, esc(tree.Path(rep.Node)), rep.Members)
+	fmt.Fprintf(&s, txtBranchStudy, rep.Month, rep.Study.StudyDone, rep.Members, rateText(rep.Study.StudyDone, rep.Members))
+	if rep.TestOpen {
+		fmt.Fprintf(&s, txtBranchTest, rep.Quarter, rep.Test.TestTaken, rep.Members, meanText(rep.Test.ScoreSum, rep.Test.TestTaken), rateText(rep.Test.Passed, rep.Test.TestTaken))
+		if low := rep.Lowest(); low >= 0 {
+			fmt.Fprintf(&s, txtBranchTestLow, low)
+		}
+	} else {
+		start, _ := b.svc.Rules.TestWindowOf(b.svc.Cal, rep.Quarter)
+		fmt.Fprintf(&s, txtBranchTestWait, rep.Quarter, b.day(start))
+	}
+	var rows [][]tgbotapi.InlineKeyboardButton
+	if len(rep.Children) > 0 {
+		s.WriteString(txtBranchChildren)
+		for _, c := range rep.Children {
+			s.WriteString("\n" + fmt.Sprintf(txtBranchChild, esc(tree.Name(c.Node)), c.Study.StudyDone, c.Members,
+				c.Test.TestTaken, c.Members, meanText(c.Test.ScoreSum, c.Test.TestTaken)))
+			if len(rows) < 30 {
+				rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(truncate(tree.Name(c.Node), 30), "br:"+c.Node)))
+			}
+		}
+		s.WriteString(txtBranchPick)
+	}
+	if tree.IsLeaf(rep.Node) {
+		not := rep.NotStudied()
+		if len(not) > 0 {
+			fmt.Fprintf(&s, txtBranchNotStudy, len(not), names(not, 60))
+		} else if rep.Members > 0 {
+			s.WriteString(txtBranchAllDone)
+		}
+		if rep.TestOpen {
+			if nt := rep.NotTested(); len(nt) > 0 {
+				fmt.Fprintf(&s, txtBranchNotTest, len(nt), names(nt, 60))
+			}
+		}
+		if f := rep.Flagged(); len(f) > 0 {
+			fmt.Fprintf(&s, txtBranchFlagged, names(f, 30))
+		}
+		if rep.Members > 0 {
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(txtBranchManage, "bm:"+rep.Node)))
+		}
+	}
+	if len(rows) == 0 {
+		r.Reply(s.String())
+		return nil
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	r.ReplyKB(s.String(), &kb)
+	return nil
+}
+
+// pressMembers lists a branch's members as buttons.
+func pressMembers(r *Request) error {
+	if len(r.Data) != 2 {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	rep, err := r.Bot.svc.NodeReport(r.Ctx, r.Viewer, r.Data[1])
+	if err != nil {
+		return err
+	}
+	r.Toast("")
+	var rows [][]tgbotapi.InlineKeyboardButton
+	var row []tgbotapi.InlineKeyboardButton
+	for i, m := range rep.Rows {
+		if i == 99 {
+			break
+		}
+		if len(row) == 3 {
+			rows = append(rows, row)
+			row = nil
+		}
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(truncate(m.User.Name, 12), "mb:"+strconv.FormatInt(m.User.ID, 36)))
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		r.Reply(fmt.Sprintf(txtExportEmpty, esc(r.Bot.svc.Tree().Name(rep.Node))))
+		return nil
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	r.ReplyKB(txtPickMember, &kb)
+	return nil
+}
+
+// memberArg reads a member id from callback data field i.
+func memberArg(r *Request, i int) (int64, bool) {
+	if len(r.Data) <= i {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(r.Data[i], 36, 64)
+	return id, err == nil && id > 0
+}
+
+// pressMember shows one member with what can be done for them.
+func pressMember(r *Request) error {
+	id, ok := memberArg(r, 1)
+	if !ok {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	b := r.Bot
+	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
+	if err != nil {
+		return err
+	}
+	r.Toast("")
+	month := txtMeMissed
+	switch {
+	case card.Month.StudyDone:
+		month = txtMeDone
+	case card.Total > 0:
+		month = fmt.Sprintf(txtMeOngoing, card.Answered, card.Total)
+	}
+	test := txtMeTestNone
+	if card.Quarter.Tested {
+		test = fmt.Sprintf(txtMeScore, card.Quarter.TestScore, b.passText(card.Quarter.TestScore))
+	}
+	text := fmt.Sprintf(txtMemberCard, esc(card.User.Name), esc(b.svc.Tree().Path(card.User.Branch)), month, test, card.Year, card.Stars)
+	var rows [][]tgbotapi.InlineKeyboardButton
+	var row []tgbotapi.InlineKeyboardButton
+	key := strconv.FormatInt(id, 36)
+	for _, m := range card.Missed {
+		if len(row) == 4 {
+			rows = append(rows, row)
+			row = nil
+		}
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(txtMakeupMonth, m.N), "mk1:"+key+":s:"+m.Key()))
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	if card.TestMissed != nil {
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
+			fmt.Sprintf(txtMakeupTest, card.TestMissed), "mk1:"+key+":t:"+card.TestMissed.Key())))
+	}
+	rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(txtFixPoints, "fx:"+key)))
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	r.ReplyKB(text, &kb)
+	return nil
+}
+
+// pressMakeupPick asks for how long a make-up stays open.
+func pressMakeupPick(r *Request) error {
+	id, ok := memberArg(r, 1)
+	if !ok || len(r.Data) != 4 || (r.Data[2] != "s" && r.Data[2] != "t") {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	b := r.Bot
+	p, err := b.svc.Cal.Parse(r.Data[3])
+	if err != nil {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
+	if err != nil {
+		return err
+	}
+	r.Toast("")
+	what := fmt.Sprintf(txtMakeupMonth, p.N)
+	if r.Data[2] == "t" {
+		what = fmt.Sprintf(txtMakeupTest, p)
+	}
+	var row []tgbotapi.InlineKeyboardButton
+	for _, d := range []int{3, 7, 14} {
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(txtDays, d),
+			fmt.Sprintf("mk2:%s:%s:%s:%d", r.Data[1], r.Data[2], r.Data[3], d)))
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(row)
+	r.ReplyKB(fmt.Sprintf(txtMakeupDays, esc(card.User.Name), what), &kb)
+	return nil
+}
+
+// pressMakeupGrant opens the make-up and tells the member.
+func pressMakeupGrant(r *Request) error {
+	id, ok := memberArg(r, 1)
+	if !ok || len(r.Data) != 5 {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	days, err := strconv.Atoi(r.Data[4])
+	if err != nil {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	b := r.Bot
+	kind := quiz.Study
+	if r.Data[2] == "t" {
+		kind = quiz.Test
+	}
+	g, err := b.svc.GrantMakeup(r.Ctx, r.Viewer, id, kind, r.Data[3], days, "书记开放")
+	if quiz.ErrorReason(err) == quiz.ReasonNothingToGrant {
+		r.Toast(txtNothingToGrant)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.Toast("")
+	p, _ := b.svc.Cal.Parse(g.Period)
+	what, how := fmt.Sprintf(txtMakeupMonth, p.N), txtMakeupNoticeStudy
+	if kind == quiz.Test {
+		what, how = fmt.Sprintf(txtMakeupTest, p), txtMakeupNoticeTest
+	}
+	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
+	if err != nil {
+		return err
+	}
+	r.Reply(fmt.Sprintf(txtMakeupGranted, esc(card.User.Name), what, b.dateTime(g.Until)))
+	_, err = b.notify(r.Ctx, []quiz.Notice{{
+		Ref:  fmt.Sprintf("makeup:%d:%s:%s:%d", id, kind, g.Period, g.At.UnixNano()),
+		Chat: id, Text: fmt.Sprintf(txtMakeupNotice, what, b.dateTime(g.Until), how),
+	}})
+	return err
+}
+
+// pressFix asks for a point correction.
+func pressFix(r *Request) error {
+	id, ok := memberArg(r, 1)
+	if !ok {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	if _, err := r.Bot.svc.MemberCard(r.Ctx, r.Viewer, id); err != nil {
+		return err
+	}
+	r.Toast("")
+	if err := r.Bot.saveDialog(r.Ctx, r.Chat, &dialog{Mode: modeFix, Data: strconv.FormatInt(id, 10)}); err != nil {
+		return err
+	}
+	r.Reply(txtAskFix)
+	return nil
+}
+
+// fixText reads "+2 reason" and books the correction.
+func fixText(r *Request) error {
+	b := r.Bot
+	id, err := strconv.ParseInt(r.Dialog.Data, 10, 64)
+	if err != nil {
+		_ = b.saveDialog(r.Ctx, r.Chat, nil)
+		return err
+	}
+	amount, reason, ok := parseFix(r.Msg.Text)
+	if !ok {
+		r.Reply(txtBadFix)
+		return nil
+	}
+	ref := fmt.Sprintf("%d-%d", r.Chat, r.Msg.MessageID) // a redelivered message books nothing twice
+	e, err := b.svc.Correct(r.Ctx, r.Viewer, id, amount, fmt.Sprintf(txtFixReason, reason), ref)
+	if quiz.ErrorReason(err) == quiz.ReasonBadAmount {
+		r.Reply(txtBadFix)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := b.saveDialog(r.Ctx, r.Chat, nil); err != nil {
+		return err
+	}
+	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
+	if err != nil {
+		return err
+	}
+	sign := "+"
+	if e.Amount < 0 {
+		sign = ""
+	}
+	r.Reply(fmt.Sprintf(txtFixed, esc(card.User.Name), sign+e.Amount.String(), esc(reason)))
+	return nil
+}
+
+// parseFix reads "+2 参加知识竞赛获奖": an amount with at most one decimal
+// and a reason of 1–50 characters.
+func parseFix(s string) (quiz.Points, string, bool) {
+	s = strings.TrimSpace(strings.NewReplacer("+", "+", "-", "-", "—", "-", ".", ".").Replace(s))
+	num, reason, _ := strings.Cut(s, " ")
+	if num == "" {
+		return 0, "", false
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	reason = strings.TrimSpace(reason)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || reason == "" || utf8.RuneCountInString(reason) > 50 {
+		return 0, "", false
+	}
+	p := quiz.PointsOf(f)
+	if p == 0 || p.Float() != math.Round(f*10)/10 {
+		return 0, "", false
+	}
+	return p, reason, true
+}
+
+// --- /remind --------------------------------------------------------------
+
+func remind(r *Request) error {
+	b := r.Bot
+	node := strings.TrimSpace(r.Args)
+	targets, blocked, err := b.svc.RemindTargets(r.Ctx, r.Viewer, node)
+	if err != nil {
+		return err
+	}
+	tree := b.svc.Tree()
+	if node == "" {
+		node = r.Viewer.Scopes(tree)[0]
+	}
+	if len(targets) == 0 && blocked == 0 {
+		r.Reply(fmt.Sprintf(txtRemindNone, esc(tree.Name(node))))
+		return nil
+	}
+	now := b.svc.Now()
+	month, quarter := b.svc.Cal.Month(now), b.svc.Cal.Quarter(now)
+	_, end := b.svc.Rules.TestWindowOf(b.svc.Cal, quarter)
+	day := now.In(b.svc.Cal.Loc).Format("2006-01-02")
+	var ns []quiz.Notice
+	for _, t := range targets {
+		var parts []string
+		if t.Study {
+			progress := ""
+			if t.Total > 0 {
+				progress = fmt.Sprintf(txtRemindStudyProgress, t.Answered, t.Total)
+			}
+			parts = append(parts, fmt.Sprintf(txtRemindStudy, month, progress))
+		}
+		if t.Test {
+			parts = append(parts, fmt.Sprintf(txtRemindTest, quarter, b.lastDay(end)))
+		}
+		// At most one reminder a day per member, whoever asks.
+		ns = append(ns, quiz.Notice{Ref: fmt.Sprintf("remind:%s:%d", day, t.User.ID), Chat: t.User.ID, Text: strings.Join(parts, "\n")})
+	}
+	added, err := b.notify(r.Ctx, ns)
+	if err != nil {
+		return err
+	}
+	s := fmt.Sprintf(txtRemindQueued, added)
+	if again := len(ns) - added; again > 0 {
+		s += fmt.Sprintf(txtRemindAgain, again)
+	}
+	if blocked > 0 {
+		s += "\n" + fmt.Sprintf(txtRemindBlocked, blocked)
+	}
+	r.Reply(s)
+	return nil
+}
+
+// --- /weak ------------------------------------------------------------------
+
+func weak(r *Request) error {
+	b := r.Bot
+	node := strings.TrimSpace(r.Args)
+	items, err := b.svc.Weak(r.Ctx, r.Viewer, node, 10)
+	if err != nil {
+		return err
+	}
+	tree := b.svc.Tree()
+	if node == "" {
+		node = r.Viewer.Scopes(tree)[0]
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, txtWeakHeader, esc(tree.Name(node)))
+	if len(items) == 0 {
+		s.WriteString("\n" + fmt.Sprintf(txtWeakNone, quiz.MinAnswersForWeak))
+	}
+	for i, it := range items {
+		fmt.Fprintf(&s, txtWeakItem, i+1, percent(it.Facility), it.Stats.Answers, it.Q.Type, esc(questionLine(it.Q)), esc(it.Q.AnswerText()))
+	}
+	if r.Viewer.Admin {
+		rev, err := b.svc.ReviewItems(r.Ctx, r.Viewer, 10)
+		if err != nil {
+			return err
+		}
+		s.WriteString(txtReviewHead)
+		for _, sec := range []struct {
+			head  string
+			items []quiz.WeakItem
+		}{{txtSuspect, rev.Suspect}, {txtHard, rev.Hard}, {txtEasy, rev.Easy}} {
+			s.WriteString(sec.head)
+			if len(sec.items) == 0 {
+				s.WriteString(txtNoneYet)
+			}
+			for _, it := range sec.items {
+				fmt.Fprintf(&s, txtItemLine, esc(it.Bank+"/"+it.Q.ID), esc(truncate(it.Q.Text, 40)), percent(it.Facility), discText(it.Discrimination))
+			}
+		}
+		s.WriteString(txtFlagsHead)
+		if len(rev.Flags) == 0 {
+			s.WriteString(txtNoneYet)
+		}
+		for _, f := range rev.Flags {
+			fmt.Fprintf(&s, txtFlagLine, b.day(f.At), esc(f.Key), esc(truncate(f.Text, 30)), esc(f.Note))
+		}
+	}
+	r.Reply(s.String())
+	return nil
+}
+
+// questionLine is a question with its options on one line.
+func questionLine(q *questions.Question) string {
+	s := q.Text
+	if q.Type == questions.Single || q.Type == questions.Multiple {
+		var opts []string
+		for i, o := range q.Options {
+			opts = append(opts, questions.Letter(i)+". "+o)
+		}
+		s += " " + strings.Join(opts, ";")
+	}
+	return s
+}
+
+func discText(d float64) string {
+	if math.IsNaN(d) {
+		return "—"
+	}
+	return strconv.FormatFloat(d, 'f', 2, 64)
+}
+
+// --- /export ----------------------------------------------------------------
+
+func export(r *Request) error {
+	b := r.Bot
+	node := strings.TrimSpace(r.Args)
+	rows, err := b.svc.Export(r.Ctx, r.Viewer, node)
+	if quiz.ErrorReason(err) == quiz.ReasonTooMany {
+		r.Reply(txtExportTooMany)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	tree := b.svc.Tree()
+	if node == "" {
+		node = r.Viewer.Scopes(tree)[0]
+	}
+	if len(rows) == 0 {
+		r.Reply(fmt.Sprintf(txtExportEmpty, esc(tree.Name(node))))
+		return nil
+	}
+	data, err := b.spreadsheet(rows)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("%s-%s成绩表.xlsx", tree.Name(node), b.svc.Cal.Year(b.svc.Now()).Key())
+	doc := tgbotapi.NewDocument(r.Chat, tgbotapi.FileBytes{Name: name, Bytes: data})
+	doc.Caption = fmt.Sprintf(txtExportDone, esc(tree.Name(node)), len(rows))
+	doc.ParseMode = tgbotapi.ModeHTML
+	b.send.Enqueue(r.Chat, doc, nil)
+	return nil
+}
+
+// --- flags ------------------------------------------------------------------
+
+// pressFlag starts a member's report that a question is wrong.
+func pressFlag(r *Request) error {
+	att, idx, _, ok := parseAnswerData(append(r.Data, "0"))
+	if !ok {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	if _, err := r.Bot.svc.Attempt(r.Ctx, r.From, att); err != nil {
+		return err
+	}
+	r.Toast("")
+	if err := r.Bot.saveDialog(r.Ctx, r.Chat, &dialog{Mode: modeFlag, Data: fmt.Sprintf("%d:%d", att, idx)}); err != nil {
+		return err
+	}
+	r.Reply(txtAskFlag)
+	return nil
+}
+
+// flagText records the note and tells the admins.
+func flagText(r *Request) error {
+	b := r.Bot
+	a, i, _ := strings.Cut(r.Dialog.Data, ":")
+	att, err1 := strconv.ParseUint(a, 10, 64)
+	idx, err2 := strconv.Atoi(i)
+	_ = b.saveDialog(r.Ctx, r.Chat, nil)
+	if err1 != nil || err2 != nil {
+		r.Reply(txtButtonStale)
+		return nil
+	}
+	f, err := b.svc.Flag(r.Ctx, r.From, att, idx, r.Msg.Text)
+	if err != nil {
+		return err
+	}
+	r.Reply(txtFlagThanks)
+	name := ""
+	if r.Viewer.User != nil {
+		name = r.Viewer.User.Name
+	}
+	var ns []quiz.Notice
+	for _, admin := range b.svc.AdminIDs() {
+		ns = append(ns, quiz.Notice{Ref: fmt.Sprintf("flag:%d:%d", f.Seq, admin), Chat: admin,
+			Text: fmt.Sprintf(txtFlagNotice, esc(name), esc(f.Key), esc(f.Note), esc(f.Text))})
+	}
+	_, err = b.notify(r.Ctx, ns)
+	return err
+}
+
+// --- invites ------------------------------------------------------------------
+
+// pressRevoke revokes an invite from the button under its link.
+func pressRevoke(r *Request) error {
+	if len(r.Data) != 2 || !payloadPattern.MatchString(r.Data[1]) {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	if err := r.Bot.svc.RevokeInvite(r.Ctx, r.Viewer, r.Data[1]); err != nil {
+		return err
+	}
+	r.Toast(txtInviteRevoked)
+	if r.Callback.Message != nil {
+		e := tgbotapi.NewEditMessageReplyMarkup(r.Chat, r.Callback.Message.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
+		r.Bot.send.Enqueue(r.Chat, e, nil)
+	}
+	r.Reply(txtInviteRevoked)
+	return nil
+}
