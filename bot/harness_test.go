@@ -54,7 +54,7 @@ type env struct {
 	rules  quiz.Rules
 	admins []int64
 	pace   bot.Pace
-	extra  func(*bot.Bot) []bot.Route
+	outbox func(*store.DB) bot.Outbox // wraps the store's outbox (fault injection)
 
 	db      *store.DB
 	svc     *quiz.Service
@@ -129,7 +129,7 @@ func (e *env) start() {
 	e.metrics = bot.NewMetrics()
 	b, err := bot.New(bot.Options{
 		Token: e.srv.Token(), APIEndpoint: e.srv.APIEndpoint(), FileEndpoint: e.srv.FileEndpoint(),
-		Service: e.svc, Dialogs: db, Outbox: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Service: e.svc, Dialogs: db, Outbox: e.outboxOf(db), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics: e.metrics, Pace: e.pace, PollTimeout: 1, SweepEvery: 100 * time.Millisecond,
 	})
 	if err != nil {
@@ -145,6 +145,13 @@ func (e *env) start() {
 	case <-time.After(10 * time.Second):
 		e.t.Fatal("the bot did not connect")
 	}
+}
+
+func (e *env) outboxOf(db *store.DB) bot.Outbox {
+	if e.outbox != nil {
+		return e.outbox(db)
+	}
+	return db
 }
 
 // stop shuts the bot down cleanly and closes the store.
@@ -256,6 +263,23 @@ func (e *env) invite(node string, role quiz.Role) string {
 		e.t.Fatal(err)
 	}
 	return inv.Code
+}
+
+// secretary makes a Telegram user secretary of node through an invite.
+func (e *env) secretary(id int64, name, node string) *telegramtest.User {
+	e.t.Helper()
+	u := e.srv.User(id)
+	if u == nil {
+		u = e.srv.NewUser(id, name)
+	}
+	code := e.invite(node, quiz.RoleSecretary)
+	seq := u.Seq()
+	u.SendText("/start " + code)
+	m := e.waitAfter(u, seq, "")
+	if strings.Contains(m.Text, "真实姓名") {
+		e.send(u, name, "书记")
+	}
+	return u
 }
 
 // member makes a Telegram user join node through an invite link, the way

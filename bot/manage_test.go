@@ -1,0 +1,380 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"partyquiz/bot"
+	"partyquiz/bot/telegramtest"
+	"partyquiz/quiz"
+	"partyquiz/store"
+)
+
+const goodBank = `id = "test-bank"
+title = "测试题库"
+source = "测试"
+
+[[question]]
+id = "1"
+type = "单选"
+text = "“三会一课”中的“一课”指的是什么？"
+options = ["党课", "形势政策课"]
+answer = "A"
+explanation = "一课即党课。"
+
+[[question]]
+id = "2"
+type = "判断"
+text = "党小组会属于“三会”。"
+answer = "对"
+explanation = "党小组会是三会之一。"
+`
+
+// TestBankUpload: an admin uploads a bank, sees what it changes, and
+// publishes it; bad uploads are answered with their problems and leave the
+// published banks exactly as they were.
+func TestBankUpload(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	before := e.svc.Content()
+
+	bad := []struct {
+		name, mime string
+		data       []byte
+		want       string
+	}{
+		{"syntax.toml", "text/plain", []byte("id = \"x\"\ntitle = “中文引号”\n"), "第 2 行：引号要用英文双引号"},
+		{"letter.toml", "text/plain", []byte(strings.Replace(goodBank, `answer = "A"`, `answer = "E"`, 1)), "答案 E 没有对应的选项"},
+		{"plan.toml", "text/plain", []byte("[[month]]\nmonth = 1\ntitle = \"一月\"\nlesson = \"内容\"\nbanks = [\"no-such\"]\n"), "题库 \"no-such\" 不存在"},
+		{"notes.txt", "text/plain", []byte("hello"), "请发送 .toml 格式"},
+		{"picture.toml", "image/png", []byte("\x89PNG"), "请发送 .toml 格式"},
+		{"gbk.toml", "text/plain", []byte{0xc8, 0xfd, 0xbb, 0xe1}, "不是 UTF-8 编码"},
+	}
+	for _, tt := range bad {
+		seq := admin.Seq()
+		admin.SendDocument(tt.name, tt.mime, tt.data)
+		e.waitAfter(admin, seq, tt.want)
+	}
+	// A 30 MB file is refused before anything is downloaded.
+	seq := admin.Seq()
+	admin.SendLargeDocument("big.toml", "text/plain", 30<<20)
+	e.waitAfter(admin, seq, "文件太大")
+	if n := e.srv.StatsFor("getFile").Calls; n != 5-1 {
+		// syntax, letter, plan and gbk were downloaded; txt, picture and big were not.
+		t.Errorf("getFile called %d times, want 4", n)
+	}
+	// A photo instead of a document.
+	seq = admin.Seq()
+	admin.SendPhoto("题库")
+	e.waitAfter(admin, seq, "只能看懂文字")
+	if e.svc.Content() != before {
+		t.Fatal("a bad upload changed the published content")
+	}
+
+	// A good bank: summary, cancel, nothing changes.
+	seq = admin.Seq()
+	admin.SendDocument("test-bank.toml", "application/toml", []byte(goodBank))
+	e.waitAfter(admin, seq, "这是一套新题库")
+	e.press(admin, "取消", "已取消")
+	if e.svc.Content() != before {
+		t.Fatal("a cancelled upload changed the content")
+	}
+	// Publish.
+	seq = admin.Seq()
+	admin.SendDocument("test-bank.toml", "application/toml", []byte(goodBank))
+	e.waitAfter(admin, seq, "确认发布吗")
+	e.press(admin, "发布", "第 1 版")
+	if e.svc.Content().Catalog.Bank("test-bank") == nil {
+		t.Fatal("the bank was not published")
+	}
+	// A second version: one changed, one added, one removed.
+	v2 := strings.Replace(goodBank, "一课即党课。", "“一课”即按时上好党课。", 1)
+	v2 = strings.Replace(v2, "id = \"2\"", "id = \"3\"", 1)
+	seq = admin.Seq()
+	admin.SendDocument("test-bank.toml", "application/toml", []byte(v2))
+	e.waitAfter(admin, seq, "新增 1 题，修改 1 题，删除 1 题")
+	e.press(admin, "发布", "第 2 版")
+	banks := e.send(admin, "/banks", "已发布的题库")
+	if !strings.Contains(banks.Text, "test-bank") || !strings.Contains(banks.Text, "第 2 版") || !strings.Contains(banks.Text, "内置") {
+		t.Errorf("/banks: %s", banks.Text)
+	}
+	// The same file again changes nothing.
+	seq = admin.Seq()
+	admin.SendDocument("test-bank.toml", "application/toml", []byte(v2))
+	e.waitAfter(admin, seq, "完全相同")
+
+	// Published banks survive a restart.
+	e.restart()
+	if e.svc == nil {
+		t.Fatal("no service")
+	}
+}
+
+// TestOrgUpload: a new branch can be added in chat; a branch with members
+// cannot be removed.
+func TestOrgUpload(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	e.member(1001, "党员甲", "qingshan")
+	org := orgFile(t, e, "")
+	added := org + "\n[[node]]\nid = \"xincun\"\nname = \"新村党支部\"\nparent = \"dasha\"\n"
+	seq := admin.Seq()
+	admin.SendDocument("org.toml", "text/plain", []byte(added))
+	e.waitAfter(admin, seq, "新增 1 个")
+	e.press(admin, "发布", "第 1 版")
+	if e.svc.Tree().Node("xincun") == nil {
+		t.Fatal("the new branch is not in the tree")
+	}
+	removed := strings.Replace(orgFile(t, e, "qingshan"), "", "", 1)
+	seq = admin.Seq()
+	admin.SendDocument("org.toml", "text/plain", []byte(removed))
+	e.waitAfter(admin, seq, "还有 1 名党员，不能删除")
+	if e.svc.Tree().Node("qingshan") == nil {
+		t.Fatal("a branch with members was removed")
+	}
+}
+
+// orgFile writes the current tree as an org file, without node skip.
+func orgFile(t *testing.T, e *env, skip string) string {
+	var b strings.Builder
+	for _, n := range e.svc.Tree().Nodes() {
+		if n.ID == skip {
+			continue
+		}
+		fmt.Fprintf(&b, "[[node]]\nid = %q\nname = %q\n", n.ID, n.Name)
+		if n.Parent != "" {
+			fmt.Fprintf(&b, "parent = %q\n", n.Parent)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestSecretaryFlows: a secretary invited by the admin sees the branch,
+// reminds those who have not finished (once a day), exports the
+// spreadsheet, reopens a missed month for a member, corrects points, and
+// a member's 答题纠错 reaches the admin.
+func TestSecretaryFlows(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	// They joined in October, and October went by without their study.
+	e.clock.Set(at(2026, 10, 8, 10, 0))
+	a := e.member(1001, "党员甲", "qingshan")
+	e.member(1002, "党员乙", "qingshan")
+	blocked := e.member(1003, "党员丙", "qingshan")
+	e.clock.Set(at(2026, 11, 10, 10, 0))
+
+	// The admin invites the secretary with a link.
+	e.send(admin, "/invite qingshan secretary", "书记邀请链接")
+	link, _ := admin.Wait(e.ctx(), func(m telegramtest.Message) bool { return strings.Contains(m.Text, "start=") })
+	code := strings.Fields(link.Text[strings.Index(link.Text, "start=")+6:])[0]
+	sec := e.srv.NewUser(2001, "书记")
+	e.send(sec, "/start "+code, "真实姓名")
+	e.send(sec, "王书记", "您已成为")
+
+	// 党员甲 finishes the month; the others do not.
+	e.send(a, "/study", "第 1/10 题")
+	for i := 0; i < 10; i++ {
+		e.answerCurrent(a, true)
+	}
+	e.waitAfter(a, 0, "本月学习完成")
+
+	rep := e.send(sec, "/branch", "青山村党支部")
+	for _, want := range []string{"已完成 1/3 人", "本月学习未完成", "党员乙", "党员丙"} {
+		if !strings.Contains(rep.Text, want) {
+			t.Errorf("/branch lacks %q:\n%s", want, rep.Text)
+		}
+	}
+
+	// Remind: two members, one of whom blocked the bot.
+	blocked.Block()
+	e.svc.SetReachable(context.Background(), 1003, false)
+	m := e.send(sec, "/remind", "已安排提醒 1 人")
+	if !strings.Contains(m.Text, "1 人已屏蔽") {
+		t.Errorf("remind: %s", m.Text)
+	}
+	b := e.srv.User(1002)
+	e.waitAfter(b, 0, "学习提醒")
+	m = e.send(sec, "/remind", "已安排提醒 0 人")
+	if !strings.Contains(m.Text, "今天已经提醒过") {
+		t.Errorf("second remind: %s", m.Text)
+	}
+	e.settle()
+	reminders := 0
+	for _, msg := range b.Messages() {
+		if strings.Contains(msg.Text, "学习提醒") {
+			reminders++
+		}
+	}
+	if reminders != 1 {
+		t.Errorf("党员乙 got %d reminders, want 1", reminders)
+	}
+
+	// Export.
+	seq := sec.Seq()
+	sec.SendText("/export")
+	doc, err := sec.WaitAfter(e.ctx(), seq, func(m telegramtest.Message) bool { return m.Document != nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(doc.Document.Data))
+	if err != nil {
+		t.Fatalf("the export does not open: %v", err)
+	}
+	rows, err := f.GetRows("成绩表")
+	if err != nil || len(rows) != 4 || rows[0][0] != "姓名" || rows[0][2] != "1月学习" {
+		t.Fatalf("export rows: %v %v", rows, err)
+	}
+	var found bool
+	for _, r := range rows[1:] {
+		if r[0] == "党员甲" && r[12] == "完成" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("党员甲's November is not in the export: %v", rows)
+	}
+	if !strings.HasSuffix(doc.Document.Name, ".xlsx") {
+		t.Errorf("file name %q", doc.Document.Name)
+	}
+
+	// A make-up of October for 党员乙, seven days.
+	e.send(sec, "/branch", "青山村党支部")
+	e.press(sec, "管理党员（补学补考、调整积分）", "请选择党员")
+	e.press(sec, "党员乙", "本月学习")
+	e.press(sec, "补学 10月", "请选择期限")
+	e.press(sec, "7 天", "已为 党员乙 开放补学 10月")
+	e.waitAfter(b, 0, "党支部为您开放了补学 10月")
+	e.send(b, "/study", "补学机会")
+	e.press(b, "补学 2026年10月", "第 1/")
+	for i := 0; i < 10; i++ {
+		e.answerCurrent(b, true)
+	}
+	var oct quiz.Progress
+	e.db.View(context.Background(), func(tx quiz.Tx) error {
+		oct, _ = tx.Progress(1002, "2026-10")
+		return nil
+	})
+	if !oct.StudyDone || !oct.Makeup {
+		t.Errorf("October after the make-up: %+v", oct)
+	}
+
+	// A correction with a reason, recorded with who made it.
+	e.send(sec, "/branch", "青山村党支部")
+	e.press(sec, "管理党员（补学补考、调整积分）", "请选择党员")
+	e.press(sec, "党员甲", "本月学习")
+	e.press(sec, "调整积分", "请发送调整的分数和原因")
+	e.send(sec, "两分", "格式不对")
+	e.send(sec, "+2 参加党史知识竞赛获奖", "已为 党员甲 调整积分 +2")
+	var fix *quiz.Entry
+	for _, en := range e.ledger(1001) {
+		if en.Rule == quiz.RuleCorrection {
+			en := en
+			fix = &en
+		}
+	}
+	if fix == nil || fix.By != 2001 || fix.Amount != quiz.PointsOf(2) || !strings.Contains(fix.Reason, "党史知识竞赛") {
+		t.Errorf("correction: %+v", fix)
+	}
+
+	// 答题纠错 from a study feedback reaches the admin.
+	e.press(a, "答题纠错", "哪里有误")
+	e.send(a, "选项B也对", "已收到您的纠错反馈")
+	e.waitAfter(admin, 0, "选项B也对")
+}
+
+// failingOutbox makes Enqueue fail after a number of calls, the way a
+// crash half-way through a round stops it.
+type failingOutbox struct {
+	bot.Outbox
+	left atomic.Int64
+}
+
+func (f *failingOutbox) Enqueue(ctx context.Context, ns []quiz.Notice) (int, error) {
+	if f.left.Add(-1) < 0 {
+		return 0, errors.New("crash")
+	}
+	return f.Outbox.Enqueue(ctx, ns)
+}
+
+// TestRoundInterrupted: the test-close round stops half-way (its queue
+// fails after the first chunk); after a restart it runs again and every
+// recipient is served exactly once.
+func TestRoundInterrupted(t *testing.T) {
+	var fo *failingOutbox
+	e := newEnv(t, func(e *env) {
+		e.outbox = func(db *store.DB) bot.Outbox {
+			fo = &failingOutbox{Outbox: db}
+			fo.left.Store(1)
+			return fo
+		}
+	})
+	// 1,200 members (more than one chunk of 1,000), most through the
+	// engine directly, two through Telegram so their chats can be read.
+	ctx := context.Background()
+	for i := 0; i < 1200; i++ {
+		code := e.invite("qingshan", quiz.RoleMember)
+		if _, _, err := e.svc.Join(ctx, int64(100000+i), code, "党员"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := e.member(1001, "党员甲", "waziping")
+	v := e.member(1002, "党员乙", "jingzhuyuan")
+	e.startTest(u)
+	for i := 0; i < 20; i++ {
+		e.answerCurrent(u, true)
+	}
+	e.waitAfter(u, 0, "测试已交卷")
+
+	// January 1, 09:00: the fourth quarter's test closes.
+	e.clock.Set(at(2027, 1, 1, 9, 30))
+	e.bot.RunRounds(ctx)
+	done, _ := e.db.RoundDone(ctx, "test-close:2026-Q4")
+	if done {
+		t.Fatal("the round finished although its queue failed")
+	}
+	e.outbox = nil
+	e.restart()
+	e.bot.RunRounds(ctx)
+	if done, _ := e.db.RoundDone(ctx, "test-close:2026-Q4"); !done {
+		t.Fatal("the round did not finish after the restart")
+	}
+	e.waitAfter(u, 0, "您的得分 100 分")
+	e.waitAfter(v, 0, "您没有参加本次测试")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n, _ := e.db.PendingCount(ctx)
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d notices still pending", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, user := range []*telegramtest.User{u, v} {
+		n := 0
+		for _, m := range user.Messages() {
+			if strings.Contains(m.Text, "测试已结束") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("user %d got the round %d times", user.ID(), n)
+		}
+	}
+	for i := 0; i < 1200; i += 97 {
+		st, err := e.db.NoticeState(ctx, fmt.Sprintf("round:test-close:2026-Q4:%d", 100000+i))
+		if err != nil || st == "" {
+			t.Errorf("member %d: notice state %q %v", 100000+i, st, err)
+		}
+	}
+}
