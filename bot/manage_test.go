@@ -378,3 +378,22 @@ func TestRoundInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestInviteRevokeAndExpiry: an invite can be revoked from its message,
+// and an invite with a term stops working after it.
+func TestInviteRevokeAndExpiry(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	codeOf := func(m telegramtest.Message) string {
+		return strings.Fields(m.Text[strings.Index(m.Text, "start=")+6:])[0]
+	}
+	link := e.send(admin, "/invite qingshan", "https://t.me/")
+	e.press(admin, "作废此链接", "已作废")
+	u := e.srv.NewUser(1001, "张三")
+	e.send(u, "/start "+codeOf(link), "已失效")
+
+	link = e.send(admin, "/invite qingshan 7", "有效期至")
+	e.clock.Advance(8 * 24 * time.Hour)
+	e.send(u, "/start "+codeOf(link), "已失效")
+	e.send(admin, "/invite qingshan 400", "用法")
+}

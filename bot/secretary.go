@@ -120,10 +120,9 @@ func showBranch(r *Request, node string) error {
 			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(txtBranchManage, "bm:"+rep.Node)))
 		}
 	}
-	if len(rows) == 0 {
-		r.Reply(s.String())
-		return nil
-	}
+	rows = append(rows, tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(txtBranchRank, "rk:"+rep.Node),
+		tgbotapi.NewInlineKeyboardButtonData(txtBranchYear, "yr:"+rep.Node)))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	r.ReplyKB(s.String(), &kb)
 	return nil
