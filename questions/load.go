@@ -311,3 +311,34 @@ func Builtin() (*Catalog, error) {
 	}
 	return s.Catalog, nil
 }
+
+// Merge returns the set made of base with files laid over it: a bank in
+// files replaces the bank of the same id, a plan the plan, an org file the
+// organisation tree. The set's problems are those of the files and of the
+// result (e.g. a plan naming a bank that exists nowhere).
+func Merge(base *Catalog, files ...*File) *Set {
+	replaced := map[string]bool{}
+	var plan, org bool
+	for _, f := range files {
+		if f.Bank != nil {
+			replaced[f.Bank.ID] = true
+		}
+		plan = plan || f.Plan != nil
+		org = org || f.Org != nil
+	}
+	var all []*File
+	if base != nil {
+		for _, b := range base.Banks {
+			if !replaced[b.ID] {
+				all = append(all, &File{Name: b.File, Bank: b})
+			}
+		}
+		if base.Plan != nil && !plan {
+			all = append(all, &File{Name: base.Plan.File, Plan: base.Plan})
+		}
+		if base.Org != nil && !org {
+			all = append(all, &File{Name: base.Org.File, Org: base.Org})
+		}
+	}
+	return NewSet(append(all, files...), nil)
+}
