@@ -32,13 +32,40 @@ func (s *section) keyLine(key string) int {
 	return s.line
 }
 
-// sectionAt returns the i-th [[name]] table, or nil.
+// sectionAt returns the i-th [[name]] table. Tables the scanner did not
+// see as headers (an inline array of tables) are placed at the key.
 func (l *layout) sectionAt(name string, i int) *section {
 	if i < len(l.tables[name]) {
 		return l.tables[name][i]
 	}
-	return nil
+	return &section{line: l.topLine(name, 1), keys: map[string]int{}}
 }
+
+// lazyLayout scans a document only when a line is first asked for: a
+// file without problems never needs one, and validating the city's 150
+// banks should not pay for it.
+type lazyLayout struct {
+	doc string
+	l   *layout
+}
+
+func (z *lazyLayout) get() *layout {
+	if z.l == nil {
+		z.l = scanLayout(z.doc)
+	}
+	return z.l
+}
+
+// topLine returns the line of a top-level key, or fallback.
+func (z *lazyLayout) topLine(key string, fallback int) int { return z.get().topLine(key, fallback) }
+
+// keyLine returns the line of key in the i-th [[name]] table.
+func (z *lazyLayout) keyLine(name string, i int, key string) int {
+	return z.get().sectionAt(name, i).keyLine(key)
+}
+
+// headerLine returns the line of the i-th [[name]] table's header.
+func (z *lazyLayout) headerLine(name string, i int) int { return z.get().sectionAt(name, i).line }
 
 // topLine returns the line of a top-level key, or fallback.
 func (l *layout) topLine(key string, fallback int) int {

@@ -35,12 +35,13 @@ var (
 
 // parseOrg reads the tree and checks it whole: ids unique and well
 // formed, exactly one root, every parent present, no cycles.
-func parseOrg(pl *problemList, lay *layout, m map[string]any) *Org {
+func parseOrg(pl *problemList, z *lazyLayout, m map[string]any) *Org {
+	lay := z.get() // org files are small: their lines are worth having at hand
 	top := fieldReader{pl: pl, m: m, line: func(k string) int { return lay.topLine(k, 1) }}
 	checkKeys(pl, m, orgKeys, top.line, "")
 	o := &Org{}
 	o.Title, _ = top.text("title", "名称", false)
-	tables, ok := tablesOf(pl, lay, m, "node")
+	tables, ok := tablesOf(pl, z, m, "node")
 	if ok && len(tables) == 0 {
 		pl.add(1, "组织架构里没有组织：每个组织以一行 [[node]] 开头")
 	}

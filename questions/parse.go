@@ -53,7 +53,7 @@ func ParseFile(name string, data []byte) *File {
 		}
 		return f
 	}
-	lay := scanLayout(doc)
+	lay := &lazyLayout{doc: doc}
 	switch {
 	case m["month"] != nil || m["quarter"] != nil:
 		f.Plan = parsePlan(pl, lay, m)
@@ -154,6 +154,16 @@ var (
 // checkKeys reports every key of m that is not one of allowed, with a
 // suggestion when it looks like a typo.
 func checkKeys(pl *problemList, m map[string]any, allowed []string, lineOf func(string) int, where string) {
+	unknown := false
+	for k := range m {
+		if !contains(allowed, k) {
+			unknown = true
+			break
+		}
+	}
+	if !unknown {
+		return
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -299,8 +309,8 @@ func checkID(r fieldReader, id, what string) bool {
 // parseBank reads a bank. The bank is returned even when it has problems,
 // holding the questions that had none, so the summary can count them; a
 // file with problems never reaches a Catalog.
-func parseBank(pl *problemList, lay *layout, m map[string]any) *Bank {
-	top := fieldReader{pl: pl, m: m, line: func(k string) int { return lay.topLine(k, 1) }}
+func parseBank(pl *problemList, z *lazyLayout, m map[string]any) *Bank {
+	top := fieldReader{pl: pl, m: m, line: func(k string) int { return z.topLine(k, 1) }}
 	checkKeys(pl, m, bankKeys, top.line, "")
 	b := &Bank{}
 	b.ID, _ = top.text("id", "题库编号", true)
@@ -312,34 +322,33 @@ func parseBank(pl *problemList, lay *layout, m map[string]any) *Bank {
 	b.Topic, _ = top.text("topic", "默认专题", false)
 	b.Source, _ = top.text("source", "默认出处", false)
 
-	tables, ok := tablesOf(pl, lay, m, "question")
+	tables, ok := tablesOf(pl, z, m, "question")
 	if ok && len(tables) == 0 {
 		pl.add(1, "题库里没有题目：每道题以一行 [[question]] 开头")
 	}
-	seen := map[string]int{}
+	seen := make(map[string]int, len(tables))
 	for i, t := range tables {
-		sec := lay.sectionAt("question", i)
-		q := parseQuestion(pl, sec, i+1, t, b)
+		q := parseQuestion(pl, z, i, t, b)
 		if q == nil {
 			continue
 		}
 		if first, dup := seen[q.ID]; dup {
-			pl.add(sec.keyLine("id"), "第 %d 题：题目编号 %q 重复了，第 %d 行已经用过", i+1, q.ID, first)
+			pl.add(z.keyLine("question", i, "id"), "第 %d 题：题目编号 %q 重复了，第 %d 行已经用过", i+1, q.ID, z.keyLine("question", first, "id"))
 			continue
 		}
-		seen[q.ID] = sec.keyLine("id")
+		seen[q.ID] = i
 		b.Questions = append(b.Questions, q)
 	}
 	return b
 }
 
-func parseQuestion(pl *problemList, sec *section, n int, m map[string]any, b *Bank) *Question {
-	lineOf := sec.keyLine
-	r := fieldReader{pl: pl, m: m, line: lineOf, where: fmt.Sprintf("第 %d 题：", n)}
+func parseQuestion(pl *problemList, z *lazyLayout, i int, m map[string]any, b *Bank) *Question {
+	lineOf := func(k string) int { return z.keyLine("question", i, k) }
+	r := fieldReader{pl: pl, m: m, line: lineOf, where: fmt.Sprintf("第 %d 题：", i+1)}
 	before := len(pl.list)
 	checkKeys(pl, m, questionKeys, lineOf, r.where)
 
-	q := &Question{Line: sec.line}
+	q := &Question{}
 	q.ID, _ = r.text("id", "题目编号", true)
 	checkID(r, q.ID, "题目")
 	typ, _ := r.text("type", "题型：单选、多选、判断或填空", true)
@@ -415,11 +424,11 @@ func parseDifficulty(v any) (Difficulty, bool) {
 }
 
 func checkOptions(r fieldReader, q *Question, opts []string) {
-	line := r.line("options")
+	line := func() int { return r.line("options") } // lines only for problems: see lazyLayout
 	switch q.Type {
 	case TrueFalse, Fill:
 		if opts != nil {
-			r.pl.add(line, "%s%s题不需要 options（选项），请删去这一行", r.where, q.Type)
+			r.pl.add(line(), "%s%s题不需要 options（选项），请删去这一行", r.where, q.Type)
 		}
 		if q.Type == TrueFalse {
 			q.Options = TrueFalseOptions
@@ -434,14 +443,14 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		min = 3
 	}
 	if opts == nil {
-		r.pl.add(line, "%s缺少 options（选项）", r.where)
+		r.pl.add(line(), "%s缺少 options（选项）", r.where)
 		return
 	}
 	if len(opts) < min {
-		r.pl.add(line, "%s%s题至少要有 %d 个选项，这里只有 %d 个", r.where, q.Type, min, len(opts))
+		r.pl.add(line(), "%s%s题至少要有 %d 个选项，这里只有 %d 个", r.where, q.Type, min, len(opts))
 	}
 	if len(opts) > MaxOptions {
-		r.pl.add(line, "%s最多 %d 个选项（A–%s），这里有 %d 个", r.where, MaxOptions, Letter(MaxOptions-1), len(opts))
+		r.pl.add(line(), "%s最多 %d 个选项（A–%s），这里有 %d 个", r.where, MaxOptions, Letter(MaxOptions-1), len(opts))
 	}
 	seen := map[string]int{}
 	for i, o := range opts {
@@ -449,19 +458,19 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		opts[i] = o
 		switch {
 		case o == "":
-			r.pl.add(line, "%s选项 %s 是空的", r.where, Letter(i))
+			r.pl.add(line(), "%s选项 %s 是空的", r.where, Letter(i))
 			continue
 		case strings.ContainsAny(o, "\n\r"):
-			r.pl.add(line, "%s选项 %s 不能换行", r.where, Letter(i))
+			r.pl.add(line(), "%s选项 %s 不能换行", r.where, Letter(i))
 		case utf8.RuneCountInString(o) > MaxOptionRunes:
-			r.pl.add(line, "%s选项 %s 有 %d 个字，一个选项最多 %d 个字", r.where, Letter(i), utf8.RuneCountInString(o), MaxOptionRunes)
+			r.pl.add(line(), "%s选项 %s 有 %d 个字，一个选项最多 %d 个字", r.where, Letter(i), utf8.RuneCountInString(o), MaxOptionRunes)
 		}
 		key := Normalize(o)
 		if key == "" {
 			key = o
 		}
 		if j, dup := seen[key]; dup {
-			r.pl.add(line, "%s选项 %s 和选项 %s 相同", r.where, Letter(j), Letter(i))
+			r.pl.add(line(), "%s选项 %s 和选项 %s 相同", r.where, Letter(j), Letter(i))
 		} else {
 			seen[key] = i
 		}
@@ -471,9 +480,9 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 
 // checkAnswer reads the answer according to the question's type.
 func checkAnswer(r fieldReader, q *Question, v any) {
-	line := r.line("answer")
+	line := func() int { return r.line("answer") }
 	if v == nil {
-		r.pl.add(line, "%s缺少 answer（答案）", r.where)
+		r.pl.add(line(), "%s缺少 answer（答案）", r.where)
 		return
 	}
 	switch q.Type {
@@ -491,7 +500,7 @@ func checkAnswer(r fieldReader, q *Question, v any) {
 		case "错", "错误", "×", "✗", "✘", "x", "false", "否":
 			q.Answer = []int{1}
 		default:
-			r.pl.add(line, "%s判断题的答案只能是 \"对\" 或 \"错\"", r.where)
+			r.pl.add(line(), "%s判断题的答案只能是 \"对\" 或 \"错\"", r.where)
 		}
 	case Fill:
 		list, ok := r.textList("answer", "答案", true)
@@ -499,16 +508,16 @@ func checkAnswer(r fieldReader, q *Question, v any) {
 			return
 		}
 		if len(list) == 0 {
-			r.pl.add(line, "%s填空题至少要有一个可接受的答案", r.where)
+			r.pl.add(line(), "%s填空题至少要有一个可接受的答案", r.where)
 			return
 		}
 		for _, a := range list {
 			a = strings.TrimSpace(a)
 			switch {
 			case Normalize(a) == "":
-				r.pl.add(line, "%s填空题的答案 %q 去掉空格和标点后是空的", r.where, a)
+				r.pl.add(line(), "%s填空题的答案 %q 去掉空格和标点后是空的", r.where, a)
 			case utf8.RuneCountInString(a) > MaxAnswerRunes:
-				r.pl.add(line, "%s填空题的答案最多 %d 个字", r.where, MaxAnswerRunes)
+				r.pl.add(line(), "%s填空题的答案最多 %d 个字", r.where, MaxAnswerRunes)
 			default:
 				q.Accepted = append(q.Accepted, a)
 			}
@@ -516,19 +525,19 @@ func checkAnswer(r fieldReader, q *Question, v any) {
 	case Single, Multiple:
 		letters, ok := answerLetters(v)
 		if !ok {
-			r.pl.add(line, "%s答案应当是选项字母，例如 \"B\"\uff08单选）或 \"ACD\"\uff08多选）", r.where)
+			r.pl.add(line(), "%s答案应当是选项字母，例如 \"B\"\uff08单选）或 \"ACD\"\uff08多选）", r.where)
 			return
 		}
 		seen := map[int]bool{}
 		for _, c := range letters {
 			i := int(c - 'A')
 			if seen[i] {
-				r.pl.add(line, "%s答案里 %c 写了两次", r.where, c)
+				r.pl.add(line(), "%s答案里 %c 写了两次", r.where, c)
 				return
 			}
 			seen[i] = true
 			if len(q.Options) > 0 && i >= len(q.Options) {
-				r.pl.add(line, "%s答案 %c 没有对应的选项（这道题只有 A–%s 共 %d 个选项）", r.where, c, Letter(len(q.Options)-1), len(q.Options))
+				r.pl.add(line(), "%s答案 %c 没有对应的选项（这道题只有 A–%s 共 %d 个选项）", r.where, c, Letter(len(q.Options)-1), len(q.Options))
 				return
 			}
 			q.Answer = append(q.Answer, i)
@@ -536,11 +545,11 @@ func checkAnswer(r fieldReader, q *Question, v any) {
 		sort.Ints(q.Answer)
 		switch {
 		case len(q.Answer) == 0:
-			r.pl.add(line, "%s答案是空的", r.where)
+			r.pl.add(line(), "%s答案是空的", r.where)
 		case q.Type == Single && len(q.Answer) > 1:
-			r.pl.add(line, "%s单选题只能有一个答案，这里写了 %d 个（%s）；如果有几个正确答案，请改为多选题", r.where, len(q.Answer), string(letters))
+			r.pl.add(line(), "%s单选题只能有一个答案，这里写了 %d 个（%s）；如果有几个正确答案，请改为多选题", r.where, len(q.Answer), string(letters))
 		case q.Type == Multiple && len(q.Answer) < 2:
-			r.pl.add(line, "%s多选题至少要有两个正确答案；只有一个正确答案的请改为单选题", r.where)
+			r.pl.add(line(), "%s多选题至少要有两个正确答案；只有一个正确答案的请改为单选题", r.where)
 		}
 	}
 }

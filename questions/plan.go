@@ -68,13 +68,14 @@ var (
 	quarterKeys = []string{"quarter", "banks"}
 )
 
-func parsePlan(pl *problemList, lay *layout, m map[string]any) *Plan {
+func parsePlan(pl *problemList, z *lazyLayout, m map[string]any) *Plan {
+	lay := z.get() // plans are small: their lines are worth having at hand
 	top := fieldReader{pl: pl, m: m, line: func(k string) int { return lay.topLine(k, 1) }}
 	checkKeys(pl, m, planKeys, top.line, "")
 	p := &Plan{lines: map[string]int{}}
 	p.Title, _ = top.text("title", "计划名称", false)
 
-	months, _ := tablesOf(pl, lay, m, "month")
+	months, _ := tablesOf(pl, z, m, "month")
 	for i, t := range months {
 		sec := lay.sectionAt("month", i)
 		r := fieldReader{pl: pl, m: t, line: sec.keyLine, where: fmt.Sprintf("第 %d 个 [[month]]：", i+1)}
@@ -101,7 +102,7 @@ func parsePlan(pl *problemList, lay *layout, m map[string]any) *Plan {
 		p.noteRefs(mp.Banks, sec.keyLine("banks"))
 		p.Months[n-1] = mp
 	}
-	quarters, _ := tablesOf(pl, lay, m, "quarter")
+	quarters, _ := tablesOf(pl, z, m, "quarter")
 	for i, t := range quarters {
 		sec := lay.sectionAt("quarter", i)
 		r := fieldReader{pl: pl, m: t, line: sec.keyLine, where: fmt.Sprintf("第 %d 个 [[quarter]]：", i+1)}
@@ -134,19 +135,14 @@ func (p *Plan) noteRefs(banks []string, line int) {
 
 // tablesOf returns the [[name]] tables of m, reporting a [name] or a value
 // written where tables belong.
-func tablesOf(pl *problemList, lay *layout, m map[string]any, name string) ([]map[string]any, bool) {
+func tablesOf(pl *problemList, z *lazyLayout, m map[string]any, name string) ([]map[string]any, bool) {
 	switch v := m[name].(type) {
 	case nil:
 		return nil, true
 	case []map[string]any:
-		// The scanner must have seen one header per table; if the author
-		// wrote an inline array instead, point every entry at its key.
-		for len(lay.tables[name]) < len(v) {
-			line := lay.topLine(name, 1)
-			lay.tables[name] = append(lay.tables[name], &section{line: line, keys: map[string]int{}})
-		}
 		return v, true
 	default:
+		lay := z.get()
 		line := lay.topLine(name, 1)
 		if secs := lay.tables[name]; len(secs) > 0 {
 			line = secs[0].line

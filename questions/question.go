@@ -75,7 +75,6 @@ type Question struct {
 	Source      string
 	Topic       string
 	Difficulty  Difficulty
-	Line        int // where the question starts in its file
 }
 
 // IsChoice reports whether the question is answered by choosing options.

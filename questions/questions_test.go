@@ -93,8 +93,8 @@ func TestValid(t *testing.T) {
 		}
 	}
 	q := c.Question("sanhui-yike", "001")
-	if q.Source != "《中国共产党支部工作条例（试行）》" || q.Topic != "组织生活" || q.Line != 7 {
-		t.Errorf("defaults and line: got source %q topic %q line %d", q.Source, q.Topic, q.Line)
+	if q.Source != "《中国共产党支部工作条例（试行）》" || q.Topic != "组织生活" {
+		t.Errorf("defaults: got source %q topic %q", q.Source, q.Topic)
 	}
 	if got := c.Question("sanhui-yike", "004").Source; got != "《关于新形势下党内政治生活的若干准则》" {
 		t.Errorf("own source: got %q", got)
