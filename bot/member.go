@@ -24,8 +24,8 @@ func memberRoutes() []Route {
 		{Command: "me", Role: Member, Handle: me},
 		{Command: "mistakes", Role: Member, Handle: mistakes},
 		{Command: "review", Role: Member, Handle: review},
-		{Command: "rank", Role: Member, Args: true, Handle: rank},
-		{Command: "year", Role: Member, Args: true, Handle: year},
+		{Command: "rank", Role: Member, Args: true, Handle: nodeCommand(showRank)},
+		{Command: "year", Role: Member, Args: true, Handle: nodeCommand(showYear)},
 		{Command: "invite", Role: Manager, Args: true, Handle: invite},
 		{Callback: "a", Role: Member, Handle: pressAnswer},
 		{Callback: "m", Role: Member, Handle: pressToggle},
@@ -33,8 +33,8 @@ func memberRoutes() []Route {
 		{Callback: "ts", Role: Member, Handle: pressStartTest},
 		{Callback: "rv", Role: Member, Handle: pressReview},
 		{Callback: "mk", Role: Member, Handle: pressMakeup},
-		{Callback: "rk", Role: Manager, Handle: pressRank},
-		{Callback: "yr", Role: Manager, Handle: pressYear},
+		{Callback: "rk", Role: Manager, Handle: nodeButton(showRank)},
+		{Callback: "yr", Role: Manager, Handle: nodeButton(showYear)},
 		{Callback: "iv", Role: Manager, Handle: pressInvite},
 	}
 }
@@ -665,15 +665,21 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 
 // --- standings --------------------------------------------------------------
 
-func rank(r *Request) error { return showRank(r, strings.TrimSpace(r.Args)) }
+// nodeCommand handles a command whose argument names a node.
+func nodeCommand(show func(*Request, string) error) Handler {
+	return func(r *Request) error { return show(r, strings.TrimSpace(r.Args)) }
+}
 
-func pressRank(r *Request) error {
-	if len(r.Data) != 2 {
-		r.Toast(txtButtonUnknown)
-		return nil
+// nodeButton handles a "prefix:<node>" button.
+func nodeButton(show func(*Request, string) error) Handler {
+	return func(r *Request) error {
+		if len(r.Data) != 2 {
+			r.Toast(txtButtonUnknown)
+			return nil
+		}
+		r.Toast("")
+		return show(r, r.Data[1])
 	}
-	r.Toast("")
-	return showRank(r, r.Data[1])
 }
 
 func showRank(r *Request, node string) error {
@@ -767,17 +773,6 @@ func signed(f float64) string {
 }
 
 // --- year -----------------------------------------------------------------
-
-func year(r *Request) error { return showYear(r, strings.TrimSpace(r.Args)) }
-
-func pressYear(r *Request) error {
-	if len(r.Data) != 2 {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	r.Toast("")
-	return showYear(r, r.Data[1])
-}
 
 func showYear(r *Request, node string) error {
 	b := r.Bot

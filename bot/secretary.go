@@ -18,7 +18,7 @@ import (
 // flags from members.
 func SecretaryRoutes() []Route {
 	return []Route{
-		{Command: "branch", Role: Manager, Args: true, Handle: branch},
+		{Command: "branch", Role: Manager, Args: true, Handle: nodeCommand(showBranch)},
 		{Command: "remind", Role: Manager, Args: true, Handle: remind},
 		{Command: "weak", Role: Manager, Args: true, Handle: weak},
 		{Command: "export", Role: Manager, Args: true, Handle: export},
@@ -26,7 +26,7 @@ func SecretaryRoutes() []Route {
 		{Command: "#document", Role: Admin, Handle: upload},
 		{Command: "#dialog:" + modeFix, Role: Manager, Handle: fixText},
 		{Command: "#dialog:" + modeFlag, Role: Member, Handle: flagText},
-		{Callback: "br", Role: Manager, Handle: pressBranch},
+		{Callback: "br", Role: Manager, Handle: nodeButton(showBranch)},
 		{Callback: "bm", Role: Manager, Handle: pressMembers},
 		{Callback: "mb", Role: Manager, Handle: pressMember},
 		{Callback: "mk1", Role: Manager, Handle: pressMakeupPick},
@@ -58,17 +58,6 @@ func names(rows []quiz.MemberRow, max int) string {
 }
 
 // --- /branch ------------------------------------------------------------
-
-func branch(r *Request) error { return showBranch(r, strings.TrimSpace(r.Args)) }
-
-func pressBranch(r *Request) error {
-	if len(r.Data) != 2 {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	r.Toast("")
-	return showBranch(r, r.Data[1])
-}
 
 func showBranch(r *Request, node string) error {
 	b := r.Bot

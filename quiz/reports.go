@@ -205,22 +205,11 @@ func (s *Service) StandingsOf(ctx context.Context, v Viewer, node string, half P
 	}
 	tree := s.Tree()
 	out := &Standings{Half: half}
-	manager := v.Admin || v.User.IsSecretary()
-	if !manager {
-		if !v.User.IsMember() {
-			return nil, Errorf(Forbidden, ReasonNotMember)
-		}
-		node = ""
-	} else if node == "" {
-		node = v.Scopes(tree)[0]
+	node, err := s.viewNode(v, node)
+	if err != nil {
+		return nil, err
 	}
-	if node != "" && !v.CanManage(tree, node) {
-		if tree.Node(node) == nil {
-			return nil, Errorf(NotFound, ReasonNodeUnknown)
-		}
-		return nil, Errorf(Forbidden, ReasonNotInScope)
-	}
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err = s.Store.View(ctx, func(tx Tx) error {
 		if node == "" {
 			b := v.User.Branch
 			out.Branch = b
@@ -266,6 +255,19 @@ func (s *Service) StandingsOf(ctx context.Context, v Viewer, node string, half P
 // scanAbove is how many nodes make reading every node's totals in one
 // range scan cheaper than reading each node's on its own.
 const scanAbove = 200
+
+// viewNode resolves the node a report is about: for a secretary or an
+// admin the node asked for (their first node when empty), which must be
+// theirs; for a member "" — their own branch's view, whatever they asked.
+func (s *Service) viewNode(v Viewer, node string) (string, error) {
+	if !v.Admin && !v.User.IsSecretary() {
+		if !v.User.IsMember() {
+			return "", Errorf(Forbidden, ReasonNotMember)
+		}
+		return "", nil
+	}
+	return s.scope(v, node)
+}
 
 // standingInputs reads what the ranking needs of nodes for a half year
 // and the one before it: record by record for a few nodes (a member's
@@ -365,23 +367,12 @@ func (s *Service) Year(ctx context.Context, v Viewer, node string) (*YearReport,
 func (s *Service) YearOf(ctx context.Context, v Viewer, node string, year Period) (*YearReport, error) {
 	tree := s.Tree()
 	out := &YearReport{Year: year}
-	manager := v.Admin || v.User.IsSecretary()
-	if !manager {
-		if !v.User.IsMember() {
-			return nil, Errorf(Forbidden, ReasonNotMember)
-		}
-		node = ""
-	} else if node == "" {
-		node = v.Scopes(tree)[0]
-	}
-	if node != "" && !v.CanManage(tree, node) {
-		if tree.Node(node) == nil {
-			return nil, Errorf(NotFound, ReasonNodeUnknown)
-		}
-		return nil, Errorf(Forbidden, ReasonNotInScope)
+	node, err := s.viewNode(v, node)
+	if err != nil {
+		return nil, err
 	}
 	key := out.Year.Key()
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err = s.Store.View(ctx, func(tx Tx) error {
 		if v.User.IsMember() {
 			p, err := tx.Progress(v.ID, key)
 			if err != nil {

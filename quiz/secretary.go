@@ -2,7 +2,6 @@ package quiz
 
 import (
 	"context"
-	"errors"
 	"math"
 	"sort"
 	"strings"
@@ -430,15 +429,9 @@ func (s *Service) Flag(ctx context.Context, id int64, attempt uint64, idx int, n
 	var out *Flag
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		out = nil
-		a, err := tx.Attempt(attempt)
-		if errors.Is(err, ErrNotFound) {
-			return Errorf(NotFound, ReasonNotCurrent)
-		}
+		a, err := ownAttempt(tx, id, attempt)
 		if err != nil {
 			return err
-		}
-		if a.User != id {
-			return Errorf(Forbidden, ReasonNotYours)
 		}
 		if idx < 0 || idx >= len(a.Items) {
 			return Errorf(Invalid, ReasonNotCurrent)

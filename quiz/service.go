@@ -513,15 +513,9 @@ func (s *Service) Answer(ctx context.Context, id int64, attempt uint64, idx int,
 	var res *AnswerResult
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		res = nil
-		a, err := tx.Attempt(attempt)
-		if errors.Is(err, ErrNotFound) {
-			return Errorf(NotFound, ReasonNotCurrent)
-		}
+		a, err := ownAttempt(tx, id, attempt)
 		if err != nil {
 			return err
-		}
-		if a.User != id {
-			return Errorf(Forbidden, ReasonNotYours)
 		}
 		if idx < 0 || idx >= len(a.Items) {
 			return Errorf(Invalid, ReasonNotCurrent)
@@ -953,19 +947,29 @@ func (s *Service) SetReachable(ctx context.Context, id int64, reachable bool) er
 	})
 }
 
+// ownAttempt loads an attempt that must be the user's: a forged button
+// naming another member's attempt gets Forbidden, an unknown one NotFound.
+func ownAttempt(tx Tx, id int64, attempt uint64) (*Attempt, error) {
+	a, err := tx.Attempt(attempt)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(NotFound, ReasonNotCurrent)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a.User != id {
+		return nil, Errorf(Forbidden, ReasonNotYours)
+	}
+	return a, nil
+}
+
 // Attempt returns one of the user's attempts.
 func (s *Service) Attempt(ctx context.Context, id int64, attempt uint64) (*Attempt, error) {
 	var out *Attempt
 	err := s.Store.View(ctx, func(tx Tx) error {
-		a, err := tx.Attempt(attempt)
-		if errors.Is(err, ErrNotFound) {
-			return Errorf(NotFound, ReasonNotCurrent)
-		}
+		a, err := ownAttempt(tx, id, attempt)
 		if err != nil {
 			return err
-		}
-		if a.User != id {
-			return Errorf(Forbidden, ReasonNotYours)
 		}
 		out = a
 		return nil
