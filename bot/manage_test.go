@@ -397,3 +397,42 @@ func TestInviteRevokeAndExpiry(t *testing.T) {
 	e.send(u, "/start "+codeOf(link), "已失效")
 	e.send(admin, "/invite qingshan 400", "用法")
 }
+
+// TestMakeupTest: a member who missed the third quarter's test gets it
+// reopened by the secretary in October and takes it then.
+func TestMakeupTest(t *testing.T) {
+	e := newEnv(t)
+	e.clock.Set(at(2026, 9, 2, 10, 0))
+	u := e.member(1001, "党员甲", "qingshan")
+	sec := e.secretary(2001, "书记", "qingshan")
+	e.clock.Set(at(2026, 10, 12, 10, 0))
+	e.send(u, "/test", "测试时间是")
+
+	e.send(sec, "/branch", "青山村党支部")
+	e.press(sec, "管理党员（补学补考、调整积分）", "请选择党员")
+	e.press(sec, "党员甲", "本月学习")
+	e.press(sec, "补考 2026年第三季度", "请选择期限")
+	e.press(sec, "3 天", "已为 党员甲 开放补考 2026年第三季度")
+	e.waitAfter(u, 0, "党支部为您开放了补考 2026年第三季度")
+
+	e.send(u, "/test", "补考机会")
+	e.press(u, "补考 2026年第三季度", "第 1/20 题")
+	for i := 0; i < 20; i++ {
+		e.answerCurrent(u, true)
+	}
+	e.waitAfter(u, 0, "测试已交卷")
+	var q3 quiz.Progress
+	e.db.View(context.Background(), func(tx quiz.Tx) error {
+		q3, _ = tx.Progress(1001, "2026-Q3")
+		return nil
+	})
+	if !q3.Tested || q3.TestScore != 100 {
+		t.Errorf("Q3 after the make-up: %+v", q3)
+	}
+	// Three days later the make-up is over.
+	e.clock.Advance(4 * 24 * time.Hour)
+	m := e.send(u, "/test", "测试时间是")
+	if strings.Contains(m.Text, "补考") {
+		t.Errorf("an expired make-up still offered: %s", m.Text)
+	}
+}

@@ -33,6 +33,7 @@ func memberRoutes() []Route {
 		{Callback: "ts", Role: Member, Handle: pressStartTest},
 		{Callback: "rv", Role: Member, Handle: pressReview},
 		{Callback: "mk", Role: Member, Handle: pressMakeup},
+		{Callback: "mt", Role: Member, Handle: pressMakeupTest},
 		{Callback: "rk", Role: Manager, Handle: nodeButton(showRank)},
 		{Callback: "yr", Role: Manager, Handle: nodeButton(showYear)},
 		{Callback: "iv", Role: Manager, Handle: pressInvite},
@@ -214,7 +215,7 @@ func study(r *Request) error {
 	} else {
 		r.Reply(txtNoQuestions)
 	}
-	return r.Bot.offerMakeups(r)
+	return r.Bot.offerMakeups(r, quiz.Study)
 }
 
 // showStudy sends the lesson and the current question of a study.
@@ -258,8 +259,9 @@ func (b *Bot) ask(r *Request, a *quiz.Attempt) error {
 	return nil
 }
 
-// offerMakeups shows buttons for months reopened by a make-up.
-func (b *Bot) offerMakeups(r *Request) error {
+// offerMakeups shows buttons for months (kind Study) or quarters' tests
+// (kind Test) reopened by a make-up.
+func (b *Bot) offerMakeups(r *Request, kind quiz.Kind) error {
 	grants, err := b.svc.ActiveGrants(r.Ctx, r.From)
 	if err != nil {
 		return err
@@ -267,7 +269,7 @@ func (b *Bot) offerMakeups(r *Request) error {
 	var rows [][]tgbotapi.InlineKeyboardButton
 	until := ""
 	for _, g := range grants {
-		if g.Kind != quiz.Study {
+		if g.Kind != kind {
 			continue
 		}
 		p, err := b.svc.Cal.Parse(g.Period)
@@ -275,12 +277,19 @@ func (b *Bot) offerMakeups(r *Request) error {
 			continue
 		}
 		until = b.dateTime(g.Until)
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
-			fmt.Sprintf(txtMakeupButton, p), "mk:"+g.Period)))
+		label, data := fmt.Sprintf(txtMakeupButton, p), "mk:"+g.Period
+		if kind == quiz.Test {
+			label, data = fmt.Sprintf(txtMakeupTestButton, p), "mt:"+g.Period
+		}
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(label, data)))
 	}
 	if len(rows) > 0 {
+		offer := txtMakeupOffer
+		if kind == quiz.Test {
+			offer = txtMakeupOfferTest
+		}
 		kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-		r.ReplyKB(fmt.Sprintf(txtMakeupOffer, until), &kb)
+		r.ReplyKB(fmt.Sprintf(offer, until), &kb)
 	}
 	return nil
 }
@@ -296,6 +305,22 @@ func pressMakeup(r *Request) error {
 	}
 	r.Toast("")
 	return r.Bot.showStudy(r, sess)
+}
+
+func pressMakeupTest(r *Request) error {
+	if len(r.Data) != 2 {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	a, err := r.Bot.svc.StartMakeupTest(r.Ctx, r.From, r.Data[1])
+	if err != nil {
+		return err
+	}
+	r.Toast("")
+	if a.Answered() > 0 {
+		r.Reply(fmt.Sprintf(txtTestResume, a.Answered(), len(a.Items)))
+	}
+	return r.Bot.ask(r, a)
 }
 
 // --- answering ------------------------------------------------------------
@@ -451,7 +476,7 @@ func test(r *Request) error {
 	q := info.Quarter
 	if !info.Open {
 		r.Reply(fmt.Sprintf(txtTestNotOpen, q, b.day(info.WindowStart), b.lastDay(info.WindowEnd)))
-		return nil
+		return b.offerMakeups(r, quiz.Test)
 	}
 	rules := b.svc.Rules
 	if info.Left <= 0 {

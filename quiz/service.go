@@ -419,8 +419,23 @@ func activeGrant(tx Tx, id int64, kind Kind, period string, now time.Time) *Gran
 // StartTest begins (or resumes) the member's test for this quarter: N
 // questions by the configured mix, a time limit, inside the window.
 func (s *Service) StartTest(ctx context.Context, id int64) (*Attempt, error) {
+	return s.startTest(ctx, id, s.Cal.Quarter(s.now()))
+}
+
+// StartMakeupTest begins (or resumes) the test of a past quarter reopened
+// for the member by a make-up.
+func (s *Service) StartMakeupTest(ctx context.Context, id int64, period string) (*Attempt, error) {
+	q, err := s.Cal.Parse(period)
+	if err != nil || q.Kind != Quarter {
+		return nil, Errorf(Invalid, "bad_period")
+	}
+	return s.startTest(ctx, id, q)
+}
+
+// startTest begins or resumes the test of quarter q: inside its window, or
+// under a make-up granted for it.
+func (s *Service) startTest(ctx context.Context, id int64, q Period) (*Attempt, error) {
 	now := s.now()
-	q := s.Cal.Quarter(now)
 	start, end := s.Rules.TestWindowOf(s.Cal, q)
 	pool := s.pool(s.Content().Catalog.Plan.QuarterBanks(q.N))
 	var out *Attempt
