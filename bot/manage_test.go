@@ -436,3 +436,75 @@ func TestMakeupTest(t *testing.T) {
 		t.Errorf("an expired make-up still offered: %s", m.Text)
 	}
 }
+
+// TestTimeRunsOut: a test left half done is closed and scored when its
+// time runs out, and the member is told, though they never came back.
+func TestTimeRunsOut(t *testing.T) {
+	e := newEnv(t)
+	u := e.member(1001, "党员甲", "qingshan")
+	e.startTest(u)
+	a := e.openAttempt(1001)
+	for i := 0; i < 3; i++ {
+		e.answerCurrent(u, true)
+	}
+	e.clock.Advance(31 * time.Minute)
+	m := e.waitAfter(u, 0, "测试时间到，已自动交卷")
+	if !strings.Contains(m.Text, "得分 15 分") || !strings.Contains(m.Text, "答对 3/20 题") {
+		t.Errorf("time-up message: %s", m.Text)
+	}
+	got := e.attempt(1001, a.ID)
+	if !got.Closed || got.Score != 15 {
+		t.Errorf("attempt after time ran out: closed %v score %d", got.Closed, got.Score)
+	}
+	// A press on the old question now changes nothing.
+	q := e.questionMessage(u, 3)
+	if _, err := u.PressOn(q.ID, q.Buttons[0][0].Text); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if n := e.attempt(1001, a.ID).Answered(); n != 3 {
+		t.Errorf("%d answered after the close, want 3", n)
+	}
+}
+
+// TestYearEndRounds: on New Year's morning members get their quarter's
+// result, their half-year rank and their stars; the secretary gets the
+// branch's tables and the admin the whole tree's — once each.
+func TestYearEndRounds(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	e.send(admin, "/start", "欢迎回来") // Telegram lets a bot write only to those who wrote first
+	u := e.member(1001, "党员甲", "qingshan")
+	sec := e.secretary(2001, "书记", "qingshan")
+	e.send(u, "/study", "第 1/10 题")
+	for i := 0; i < 10; i++ {
+		e.answerCurrent(u, true)
+	}
+	e.clock.Set(at(2027, 1, 1, 9, 5))
+	e.bot.RunRounds(context.Background())
+	e.bot.RunRounds(context.Background()) // a second run sends nothing more
+	for _, want := range []string{"2027年1月学习已开放", "2026年第四季度测试已结束", "2026年下半年半年一比", "2026年年终一评"} {
+		e.waitAfter(u, 0, want)
+	}
+	e.waitAfter(sec, 0, "2026年第四季度测试结果 · 青山村党支部")
+	e.waitAfter(sec, 0, "半年一比 · 2026年下半年")
+	m := e.waitAfter(admin, 0, "年终一评 · 2026年")
+	if !strings.Contains(m.Text, "全年") {
+		t.Errorf("the year's final table does not say so: %s", m.Text)
+	}
+	e.settle()
+	time.Sleep(200 * time.Millisecond)
+	count := map[string]int{}
+	for _, m := range u.Messages() {
+		for _, k := range []string{"学习已开放", "测试已结束", "半年一比", "年终一评"} {
+			if strings.Contains(m.Text, k) {
+				count[k]++
+			}
+		}
+	}
+	for k, n := range count {
+		if n != 1 {
+			t.Errorf("%q sent %d times", k, n)
+		}
+	}
+}

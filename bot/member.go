@@ -813,7 +813,11 @@ func showYear(r *Request, node string) error {
 func (b *Bot) yearText(y *quiz.YearReport) (string, *tgbotapi.InlineKeyboardMarkup) {
 	tree := b.svc.Tree()
 	var s strings.Builder
-	fmt.Fprintf(&s, txtYearHeader, y.Year)
+	if b.svc.Now().Before(y.Year.End) {
+		fmt.Fprintf(&s, txtYearHeader, y.Year)
+	} else {
+		fmt.Fprintf(&s, txtYearHeaderFinal, y.Year)
+	}
 	if y.Own != nil {
 		s.WriteString("\n" + fmt.Sprintf(txtYearOwn, y.Own.Points, starsText(y.Own.Stars), y.Own.Stars))
 		if y.Own.Rank > 0 {
