@@ -39,6 +39,9 @@ type Options struct {
 	PollTimeout  int           // seconds of a long poll (0–50)
 	SweepEvery   time.Duration // how often expired tests are closed; default 15 s
 	Extra        []Route       // routes added by the secretary and admin flows
+	// Webhook, if set, takes updates by webhook (see Webhook) instead of
+	// long polling.
+	Webhook *Webhook
 }
 
 // Bot is the Telegram side of partyquiz: it takes updates, routes them to
@@ -127,8 +130,31 @@ func (b *Bot) Service() *quiz.Service { return b.svc }
 // updates, finishes the ones in flight, confirms them to Telegram, sends
 // what is queued (for a few seconds at most) and returns nil.
 func (b *Bot) Run(ctx context.Context) error {
+	// Webhook or long polling: the webhook listens before anything else
+	// (a busy address is an error at once) and is set after connecting;
+	// polling first deletes any webhook (a switch back from webhook mode).
+	take := b.poll
+	var h *hook
+	if b.opts.Webhook != nil {
+		var err error
+		if h, err = b.listenWebhook(); err != nil {
+			return err
+		}
+		take = h.serve
+	}
 	if err := b.connect(ctx); err != nil {
+		if h != nil {
+			h.close()
+		}
 		return err
+	}
+	if h != nil {
+		if err := h.set(ctx); err != nil {
+			h.close()
+			return err
+		}
+	} else {
+		b.deleteWebhook(ctx)
 	}
 	go func() { <-ctx.Done(); b.pollCancel() }()
 
@@ -138,7 +164,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		go func() { defer loops.Done(); loop(ctx) }()
 	}
 
-	err := b.poll(ctx)
+	err := take(ctx)
 	loops.Wait()
 	b.send.Close(5 * time.Second)
 	return err
