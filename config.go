@@ -3,13 +3,18 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
+	"partyquiz/bot"
 	"partyquiz/questions"
 	"partyquiz/quiz"
 )
@@ -25,6 +30,9 @@ type Config struct {
 	Test      TestConfig      `toml:"test"`
 	Points    PointsConfig    `toml:"points"`
 	Rank      RankConfig      `toml:"rank"`
+	Backup    BackupConfig    `toml:"backup"`
+	Ops       OpsConfig       `toml:"ops"`
+	Log       LogConfig       `toml:"log"`
 }
 
 // TelegramConfig is how the bot reaches the Bot API.
@@ -33,11 +41,40 @@ type TelegramConfig struct {
 	APIEndpoint  string `toml:"api_endpoint"`
 	FileEndpoint string `toml:"file_endpoint"`
 	PollTimeout  int    `toml:"poll_timeout"` // seconds of a long poll
+	// Mode is how updates come: "polling" (getUpdates) or "webhook".
+	Mode               string `toml:"mode"`
+	WebhookURL         string `toml:"webhook_url"`    // the public HTTPS URL Telegram posts to
+	WebhookListen      string `toml:"webhook_listen"` // where the bot serves it, e.g. "127.0.0.1:8443"
+	WebhookSecret      string `toml:"webhook_secret"` // "" = a new random one at each start
+	WebhookConnections int    `toml:"webhook_connections"`
+	// Pace keeps the bot to Telegram's flood limits (bot.DefaultPace);
+	// false sends as fast as the server answers (load tests only).
+	Pace bool `toml:"pace"`
 }
 
 // StoreConfig is where the data lives.
 type StoreConfig struct {
-	Path string `toml:"path"`
+	Path    string `toml:"path"`
+	MaxSize string `toml:"max_size"` // "" = no cap; e.g. "2GB": the store refuses writes past it
+}
+
+// BackupConfig is the scheduled hot backups.
+type BackupConfig struct {
+	Dir   string `toml:"dir"`   // "" = no scheduled backups
+	Every string `toml:"every"` // a Go duration, e.g. "24h"
+	Keep  int    `toml:"keep"`  // backups kept in Dir; older ones are deleted
+}
+
+// OpsConfig is the operator's HTTP endpoint.
+type OpsConfig struct {
+	Listen string `toml:"listen"` // "" = off; e.g. "127.0.0.1:9090"
+	Pprof  bool   `toml:"pprof"`  // also serve /debug/pprof/ there
+}
+
+// LogConfig is the bot's log (standard error).
+type LogConfig struct {
+	Level  string `toml:"level"`  // "debug", "info", "warn" or "error"
+	Format string `toml:"format"` // "text" or "json"
 }
 
 // BotConfig is who runs the bot and where.
@@ -106,9 +143,12 @@ func DefaultConfig() Config {
 	}
 	return Config{
 		Telegram: TelegramConfig{
-			APIEndpoint:  "https://api.telegram.org/bot%s/%s",
-			FileEndpoint: "https://api.telegram.org/file/bot%s/%s",
-			PollTimeout:  50,
+			APIEndpoint:        "https://api.telegram.org/bot%s/%s",
+			FileEndpoint:       "https://api.telegram.org/file/bot%s/%s",
+			PollTimeout:        50,
+			Mode:               "polling",
+			WebhookConnections: 40,
+			Pace:               true,
 		},
 		Store: StoreConfig{Path: "data/partyquiz.db"},
 		Bot:   BotConfig{Admins: []int64{}, Timezone: "Asia/Shanghai"},
@@ -122,7 +162,9 @@ func DefaultConfig() Config {
 			MonthDone: r.Points.MonthDone.Float(), TestPerScore: r.Points.TestPerScore,
 			Perfect: r.Points.Perfect.Float(), AllMonths: r.Points.AllMonths.Float(), Stars: stars,
 		},
-		Rank: RankConfig{StudyWeight: r.Rank.StudyWeight, TestWeight: r.Rank.TestWeight, MinBranchSize: r.Rank.MinSize},
+		Rank:   RankConfig{StudyWeight: r.Rank.StudyWeight, TestWeight: r.Rank.TestWeight, MinBranchSize: r.Rank.MinSize},
+		Backup: BackupConfig{Every: "24h", Keep: 7},
+		Log:    LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -171,8 +213,17 @@ func (c Config) Validate() error {
 	if c.Telegram.PollTimeout < 0 || c.Telegram.PollTimeout > 50 {
 		return fmt.Errorf("telegram.poll_timeout: %d is not between 0 and 50 seconds", c.Telegram.PollTimeout)
 	}
+	if err := c.validateWebhook(); err != nil {
+		return err
+	}
 	if c.Store.Path == "" {
 		return errors.New("store.path: empty")
+	}
+	if _, err := c.MaxSize(); err != nil {
+		return err
+	}
+	if err := c.validateOps(); err != nil {
+		return err
 	}
 	for _, id := range c.Bot.Admins {
 		if id <= 0 {
@@ -239,4 +290,101 @@ func (c Config) Rules() (quiz.Rules, error) {
 		return r, errors.New(msg)
 	}
 	return r, nil
+}
+
+// validateWebhook checks the update mode and the webhook's settings.
+func (c Config) validateWebhook() error {
+	t := c.Telegram
+	switch t.Mode {
+	case "polling":
+	case "webhook":
+		u, err := url.Parse(t.WebhookURL)
+		if err != nil || u.Host == "" || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
+			return fmt.Errorf("telegram.webhook_url: %q must be the public https:// URL Telegram posts updates to", t.WebhookURL)
+		}
+		if _, _, err := net.SplitHostPort(t.WebhookListen); err != nil {
+			return fmt.Errorf("telegram.webhook_listen: %q is not host:port (e.g. \"127.0.0.1:8443\")", t.WebhookListen)
+		}
+	default:
+		return fmt.Errorf("telegram.mode: %q is not \"polling\" or \"webhook\"", t.Mode)
+	}
+	if t.WebhookSecret != "" && !bot.ValidWebhookSecret(t.WebhookSecret) {
+		return errors.New("telegram.webhook_secret: must be 1–256 characters of A-Za-z0-9_- (or empty for a random one)")
+	}
+	if t.WebhookConnections < 1 || t.WebhookConnections > 100 {
+		return fmt.Errorf("telegram.webhook_connections: %d is not between 1 and 100", t.WebhookConnections)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
+}
+
+// validateOps checks backups, the ops endpoint and the log settings.
+func (c Config) validateOps() error {
+	if _, err := c.BackupEvery(); err != nil {
+		return err
+	}
+	if c.Backup.Keep < 1 {
+		return fmt.Errorf("backup.keep: %d, keep at least 1", c.Backup.Keep)
+	}
+	if c.Ops.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Ops.Listen); err != nil {
+			return fmt.Errorf("ops.listen: %q is not host:port (e.g. \"127.0.0.1:9090\")", c.Ops.Listen)
+		}
+	}
+	if _, err := c.LogLevel(); err != nil {
+		return err
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return fmt.Errorf("log.format: %q is not \"text\" or \"json\"", c.Log.Format)
+	}
+	return nil
+}
+
+// BackupEvery is backup.every as a duration.
+func (c Config) BackupEvery() (time.Duration, error) {
+	d, err := time.ParseDuration(c.Backup.Every)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("backup.every: %q is not a duration such as \"24h\" or \"6h30m\"", c.Backup.Every)
+	}
+	return d, nil
+}
+
+// LogLevel is log.level as a slog level.
+func (c Config) LogLevel() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		return 0, fmt.Errorf("log.level: %q is not debug, info, warn or error", c.Log.Level)
+	}
+	return l, nil
+}
+
+var sizePattern = regexp.MustCompile(`^([0-9]+) *([KMGT]?B)?$`)
+
+// MaxSize is store.max_size in bytes (0: no cap). Sizes are written like
+// "512MB" or "2GiB" (MB and MiB alike are 2^20 bytes here).
+func (c Config) MaxSize() (int, error) {
+	s := strings.TrimSpace(c.Store.MaxSize)
+	if s == "" {
+		return 0, nil
+	}
+	m := sizePattern.FindStringSubmatch(strings.ReplaceAll(strings.ToUpper(s), "IB", "B"))
+	if m == nil {
+		return 0, fmt.Errorf("store.max_size: %q is not a size such as \"2GB\" or \"500MB\"", c.Store.MaxSize)
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("store.max_size: %q is too big", c.Store.MaxSize)
+	}
+	shift := map[string]uint{"": 0, "B": 0, "KB": 10, "MB": 20, "GB": 30, "TB": 40}[m[2]]
+	if n > (1<<62)>>shift {
+		return 0, fmt.Errorf("store.max_size: %q is too big", c.Store.MaxSize)
+	}
+	if n<<shift < 1<<20 && n != 0 {
+		return 0, fmt.Errorf("store.max_size: %q is under 1MB; the store needs room to work", c.Store.MaxSize)
+	}
+	return int(n << shift), nil
 }

@@ -3,6 +3,8 @@
 //	partyquiz [-config bot.toml]        run the bot
 //	partyquiz chat [-config bot.toml]   try the bot offline in the terminal
 //	partyquiz validate PATH...          check bank, plan and org files
+//	partyquiz backup FILE               back up the store of a stopped bot
+//	partyquiz load [-members N] ...     drive simulated members through the bot (BENCHMARKS.md)
 package main
 
 import (
@@ -12,9 +14,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -25,6 +29,7 @@ import (
 )
 
 func main() {
+	keepConnections()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -37,6 +42,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "validate":
 		return runValidate(args, stdout, stderr)
+	case "backup":
+		return runBackup(args, stdout, stderr)
+	case "load":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runLoad(ctx, args, stdout, stderr)
 	case "", "run", "chat":
 		m := NewMain(stdout, stderr)
 		if err := m.ParseFlags(args); err != nil {
@@ -68,6 +79,10 @@ const usage = `usage:
   partyquiz [-config bot.toml]          run the bot (needs a token)
   partyquiz chat [-config bot.toml]     try it offline in this terminal
   partyquiz validate PATH...            check bank, plan and org files
+  partyquiz backup [-config bot.toml] FILE|FOLDER
+                                        back up the store of a stopped bot
+  partyquiz load [-members 1000] [-kill N] [-outage 30s] [-diskfull] [-mode webhook]
+                                        load and fault runs against the real bot (BENCHMARKS.md)
 `
 
 func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
@@ -84,6 +99,9 @@ type Main struct {
 
 	// Ready, if set, is called once the bot is running (tests use it).
 	Ready func(*bot.Bot)
+	// OpsAddr is the address the ops endpoint listens on, set before
+	// Ready is called (ops.listen may name port 0).
+	OpsAddr string
 }
 
 // NewMain returns a Main with the default configuration.
@@ -137,42 +155,95 @@ func (m *Main) Run(ctx context.Context) error {
 	return m.serve(ctx, c)
 }
 
-// serve opens the store, loads the content and runs the bot.
+// serve opens the store, loads the content and runs the bot, with the ops
+// endpoint and the scheduled backups if configured.
 func (m *Main) serve(ctx context.Context, c Config) error {
-	log := m.logger()
+	log := m.logger(c)
 	db, svc, err := m.open(c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	metrics := bot.NewMetrics()
+	pace := bot.DefaultPace
+	if !c.Telegram.Pace {
+		pace = bot.Pace{}
+	}
+	var webhook *bot.Webhook
+	if c.Telegram.Mode == "webhook" {
+		webhook = &bot.Webhook{URL: c.Telegram.WebhookURL, Listen: c.Telegram.WebhookListen,
+			Secret: c.Telegram.WebhookSecret, MaxConnections: c.Telegram.WebhookConnections}
+	}
 	b, err := bot.New(bot.Options{
 		Token: c.Telegram.Token, APIEndpoint: c.Telegram.APIEndpoint, FileEndpoint: c.Telegram.FileEndpoint,
-		Service: svc, Dialogs: db, Outbox: db, Log: log, Metrics: bot.NewMetrics(), Pace: bot.DefaultPace,
-		PollTimeout: c.Telegram.PollTimeout,
+		Service: svc, Dialogs: db, Outbox: db, Log: log, Metrics: metrics, Pace: pace,
+		PollTimeout: c.Telegram.PollTimeout, Webhook: webhook,
 	})
 	if err != nil {
 		return err
 	}
-	if m.Ready != nil {
-		go func() {
-			select {
-			case <-b.Ready():
-				m.Ready(b)
-			case <-ctx.Done():
-			}
-		}()
+
+	o := &ops{metrics: metrics, path: c.Store.Path, started: time.Now(),
+		store: func(context.Context) error { _, err := db.Version(); return err }}
+	var loops sync.WaitGroup
+	defer loops.Wait() // after cancel, below
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if c.Backup.Dir != "" {
+		bk, err := newBackups(db, c, log)
+		if err != nil {
+			return err
+		}
+		o.backups = bk
+		loops.Add(1)
+		go func() { defer loops.Done(); bk.run(ctx) }()
 	}
-	log.Info("partyquiz running", "store", c.Store.Path, "banks", svc.Content().Catalog.Count())
+	if c.Ops.Listen != "" {
+		addr, stop, err := serveOps(c.Ops.Listen, o.handler(c.Ops.Pprof), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		m.OpsAddr = addr
+	}
+
+	go func() {
+		select {
+		case <-b.Ready():
+			o.running.Store(true)
+			if m.Ready != nil {
+				m.Ready(b)
+			}
+		case <-ctx.Done():
+		}
+	}()
+	log.Info("partyquiz running", "store", c.Store.Path, "banks", svc.Content().Catalog.Count(), "mode", c.Telegram.Mode)
 	err = b.Run(ctx)
+	o.running.Store(false)
 	log.Info("partyquiz stopped")
 	return err
 }
 
-func (m *Main) logger() *slog.Logger {
-	if m.Log != nil {
-		return m.Log
+// keepConnections lets the Bot API client keep enough idle connections.
+// The bot's clients use http.DefaultTransport, which keeps 2 per host: with
+// replies to hundreds of chats in flight at once, every call beyond those
+// dialled a new connection (with the real Telegram, a TLS handshake), and
+// that was most of the bot's CPU under load (BENCHMARKS.md, "Load"). It
+// changes a global, so main calls it once, before anything runs.
+func keepConnections() {
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		t.MaxIdleConns = max(t.MaxIdleConns, 256)
+		t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, 128)
 	}
-	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// logger is m.Log, or the configured log on m.Stderr; either way with the
+// token taken out.
+func (m *Main) logger(c Config) *slog.Logger {
+	if m.Log != nil {
+		return slog.New(redactToken(m.Log.Handler(), c.Telegram.Token))
+	}
+	return newLogger(c, m.Stderr)
 }
 
 // open opens the store and builds the engine over it.
@@ -194,7 +265,11 @@ func (m *Main) open(c Config) (*store.DB, *quiz.Service, error) {
 			return nil, nil, fmt.Errorf("store folder: %w", err)
 		}
 	}
-	db, err := store.Open(c.Store.Path, store.Options{})
+	maxSize, err := c.MaxSize()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(c.Store.Path, store.Options{MaxSize: maxSize})
 	if err != nil {
 		return nil, nil, fmt.Errorf("open store %s: %w", c.Store.Path, err)
 	}
