@@ -1218,8 +1218,10 @@ func (m *simMember) answer(ctx context.Context, kind string, q telegramtest.Mess
 				}
 				continue
 			}
-			if k, _, ok := asking(msg, kind); ok && ev.Kind == telegramtest.MessageSent && k == idx+1 {
-				m.accept(kind, i) // the next question means this answer was recorded
+			// The next question means this answer was recorded: a new
+			// message, or (a test) the question's own message edited into it.
+			if k, _, ok := asking(msg, kind); ok && k == idx+1 && (ev.Kind == telegramtest.MessageSent || msg.ID == q.ID) {
+				m.accept(kind, i)
 				return &msg, false
 			}
 		}

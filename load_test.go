@@ -12,7 +12,6 @@ import (
 // load tests start it as the bot, with PARTYQUIZ_TEST_AS_MAIN=1.
 func TestMain(m *testing.M) {
 	if os.Getenv("PARTYQUIZ_TEST_AS_MAIN") == "1" {
-		keepConnections()
 		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

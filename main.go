@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -29,7 +28,6 @@ import (
 )
 
 func main() {
-	keepConnections()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -222,19 +220,6 @@ func (m *Main) serve(ctx context.Context, c Config) error {
 	o.running.Store(false)
 	log.Info("partyquiz stopped")
 	return err
-}
-
-// keepConnections lets the Bot API client keep enough idle connections.
-// The bot's clients use http.DefaultTransport, which keeps 2 per host: with
-// replies to hundreds of chats in flight at once, every call beyond those
-// dialled a new connection (with the real Telegram, a TLS handshake), and
-// that was most of the bot's CPU under load (BENCHMARKS.md, "Load"). It
-// changes a global, so main calls it once, before anything runs.
-func keepConnections() {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		t.MaxIdleConns = max(t.MaxIdleConns, 256)
-		t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, 128)
-	}
 }
 
 // logger is m.Log, or the configured log on m.Stderr; either way with the

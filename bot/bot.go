@@ -85,16 +85,29 @@ func New(o Options) (*Bot, error) {
 	b.pollCtx, b.pollCancel = context.WithCancel(context.Background())
 	// tgbotapi's constructor calls getMe and gives up at once if Telegram
 	// is down; build the clients by hand and call getMe with retries in Run.
+	transport := newTransport()
 	b.api = &tgbotapi.BotAPI{Token: o.Token, Buffer: 100,
-		Client: &http.Client{Timeout: 60 * time.Second}}
+		Client: &http.Client{Timeout: 60 * time.Second, Transport: transport}}
 	b.api.SetAPIEndpoint(o.APIEndpoint)
 	b.poller = &tgbotapi.BotAPI{Token: o.Token, Buffer: 100,
 		Client: &http.Client{Timeout: time.Duration(o.PollTimeout+15) * time.Second,
-			Transport: ctxTransport{ctx: b.pollCtx, base: http.DefaultTransport}}}
+			Transport: ctxTransport{ctx: b.pollCtx, base: transport}}}
 	b.poller.SetAPIEndpoint(o.APIEndpoint)
 	b.send = NewSender(b.api, o.Pace, o.Log, o.Metrics, b.markUnreachable)
 	b.routes = append(append(memberRoutes(), SecretaryRoutes()...), o.Extra...)
 	return b, nil
+}
+
+// newTransport is the bot's own HTTP transport. http.DefaultTransport
+// keeps 2 idle connections per host: with replies to hundreds of chats in
+// flight, every call beyond those dialled a new connection (with the real
+// Telegram, a TLS handshake), and that was most of the bot's CPU under
+// load (BENCHMARKS.md, "Load").
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	return t
 }
 
 // ctxTransport attaches a context to every request so that shutdown can
@@ -272,7 +285,7 @@ func (b *Bot) HandleBatch(ctx context.Context, updates []tgbotapi.Update) {
 		byChat[c] = append(byChat[c], u)
 	}
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 64)
+	sem := make(chan struct{}, 128)
 	for _, c := range order {
 		wg.Add(1)
 		sem <- struct{}{}

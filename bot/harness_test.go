@@ -456,3 +456,34 @@ func (e *env) settle() {
 func isAnswerData(d string) bool {
 	return strings.HasPrefix(d, "a:") || strings.HasPrefix(d, "m:") || strings.HasPrefix(d, "s:")
 }
+
+// recorder keeps every bot message of a chat as it was shown: each send
+// and each edit, in order.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []telegramtest.Message
+}
+
+// record starts keeping what u is shown.
+func (e *env) record(u *telegramtest.User) *recorder {
+	rec := &recorder{}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.t.Cleanup(cancel)
+	events := u.Events(ctx)
+	go func() {
+		for ev := range events {
+			if ev.Kind == telegramtest.MessageSent || ev.Kind == telegramtest.MessageEdited {
+				rec.mu.Lock()
+				rec.msgs = append(rec.msgs, ev.Message)
+				rec.mu.Unlock()
+			}
+		}
+	}()
+	return rec
+}
+
+func (r *recorder) shown() []telegramtest.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]telegramtest.Message(nil), r.msgs...)
+}

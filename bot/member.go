@@ -407,6 +407,13 @@ func (b *Bot) answer(r *Request, att uint64, idx int, choice []int, text string,
 	}
 	b.metrics.answered()
 
+	if a.Kind == quiz.Test && msgID != 0 && !res.Closed {
+		// A test shows no feedback: the question's message becomes the
+		// next question, one call instead of two for every answer.
+		next := a.Current()
+		b.editHTML(r.Chat, msgID, b.questionText(a, next, b.svc.Now()), questionKeyboard(a, next, 0))
+		return nil
+	}
 	var shown string
 	if a.Kind == quiz.Test {
 		shown = b.answeredTestText(a, idx, res.Response)
