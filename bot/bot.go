@@ -61,6 +61,7 @@ type Bot struct {
 	routes   []Route
 
 	outboxWake chan struct{}
+	fullLogged atomic.Int64 // when "the store is full" was last logged (unix nanoseconds)
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
 	inflight   sync.WaitGroup

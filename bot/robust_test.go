@@ -87,7 +87,7 @@ func TestDoubleTapAndForgery(t *testing.T) {
 	if n := e.countDone(1001, a.ID); n != 1 {
 		t.Fatalf("a double tap recorded %d answers", n)
 	}
-	if !hasToast(u, "这道题已经答过了") {
+	if !e.waitToast(u, "这道题已经答过了") {
 		t.Errorf("no toast for the second tap: %v", u.Toasts())
 	}
 
@@ -119,12 +119,29 @@ func TestDoubleTapAndForgery(t *testing.T) {
 	if n := e.countDone(1002, b.ID); n != 0 {
 		t.Errorf("u answered v's attempt: %d answered", n)
 	}
-	if !hasToast(u, "这不是您的题目") {
+	if !e.waitToast(u, "这不是您的题目") {
 		t.Errorf("no toast for a forged press: %v", u.Toasts())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(u.Answers()) < 9 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
 	if got := len(u.Answers()); got < 9 {
 		t.Errorf("only %d of 9 presses were answered", got)
 	}
+}
+
+// waitToast waits (up to a generous deadline: toasts are answered off the
+// handling path) for a toast containing want.
+func (e *env) waitToast(u *telegramtest.User, want string) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for !hasToast(u, want) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
 }
 
 func hasToast(u *telegramtest.User, want string) bool {

@@ -225,6 +225,9 @@ func (r *Request) denied(role Role) error {
 func (r *Request) fail(err error) {
 	msg := txtInternal
 	code, reason := quiz.ErrorCode(err), quiz.ErrorReason(err)
+	if reason == quiz.ReasonStorageFull {
+		r.Bot.storageFull(err)
+	}
 	if t, ok := reasonText[reason]; ok && code != quiz.Internal {
 		msg = t
 	} else {
@@ -238,6 +241,17 @@ func (r *Request) fail(err error) {
 	if r.Private || r.Msg != nil {
 		r.Reply(msg)
 	}
+}
+
+// storageFull logs that the disk is full — at most once a minute, since
+// under load every answer would say it.
+func (b *Bot) storageFull(err error) {
+	now := time.Now().UnixNano()
+	last := b.fullLogged.Load()
+	if now-last < int64(time.Minute) || !b.fullLogged.CompareAndSwap(last, now) {
+		return
+	}
+	b.log.Error("the store is full: answers are refused until there is space again", "err", err)
 }
 
 // Reply sends an HTML message to the request's chat.

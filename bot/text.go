@@ -126,7 +126,7 @@ const (
 	txtExplanation     = "<b>解析</b>：%s"
 	txtSource          = "<i>出处：%s</i>"
 	txtAnsweredTest    = "已作答：%s"
-	txtAlreadyAnswered = "这道题已经答过了。"
+	txtAlreadyAnswered = "这道题已经答过了。如果没有看到下一题\uff0c请发送 /study 或 /test 继续。"
 	txtNotCurrent      = "这道题不是当前的题目了。"
 	txtClosed          = "这次作答已经结束了。"
 	txtNotYours        = "这不是您的题目。"
