@@ -184,7 +184,8 @@ func backupStopped(c Config, dest string) (string, error) {
 		base := strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
 		dest = filepath.Join(dest, base+"-"+time.Now().UTC().Format(backupStamp)+".db")
 	}
-	db, err := store.Open(src, store.Options{Timeout: 2 * time.Second})
+	// Read-only: the file is copied as it is, never migrated by a backup.
+	db, err := store.Open(src, store.Options{Timeout: 2 * time.Second, ReadOnly: true})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return "", fmt.Errorf("%w: %s is held by a running bot. This command is for a stopped bot; "+
 			"a running bot makes its own hot backups: set [backup] dir in its configuration "+

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -96,4 +97,45 @@ func TestBackupWhileWriting(t *testing.T) {
 		return nil
 	})
 	t.Logf("%d answers before the backup, %d in all", len(before), len(recorded))
+}
+
+// TestReadOnlyBackup: a stopped bot's file, even one written by an older
+// version, is backed up as it is: opened read-only, never migrated.
+func TestReadOnlyBackup(t *testing.T) {
+	src := filepath.Join("testdata", "v1-742118f", "v1-742118f.db")
+	orig, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "old.db")
+	if err := os.WriteFile(path, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.BackupFile(dest); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(context.Background(), func(tx quiz.Tx) error { return tx.PutUser(&quiz.User{ID: 1, Name: "x"}) }); err == nil {
+		t.Error("a write through a read-only store succeeded")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(after, orig) {
+		t.Error("opening read-only changed the file")
+	}
+	// The copy opens (and migrates) like any store.
+	c, err := store.Open(dest, store.Options{})
+	if err != nil {
+		t.Fatalf("the backup does not open: %v", err)
+	}
+	c.Close()
 }

@@ -105,6 +105,10 @@ type Options struct {
 	// MaxSize caps the file's size in bytes (0: no cap); a commit that
 	// would grow it further fails as if the disk were full.
 	MaxSize int
+	// ReadOnly opens the file for reading only, with a shared lock, as it
+	// is — no migration, no new buckets — for a backup of a stopped bot's
+	// file. Every write fails.
+	ReadOnly bool
 }
 
 // DB is the bbolt file that keeps everything the engine records. It
@@ -138,6 +142,7 @@ func Open(path string, opts Options) (*DB, error) {
 		NoSync:       opts.NoSync,
 		FreelistType: bolt.FreelistMapType,
 		MaxSize:      opts.MaxSize,
+		ReadOnly:     opts.ReadOnly,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, mapError(err))
@@ -155,6 +160,9 @@ func Open(path string, opts Options) (*DB, error) {
 		size = DefaultItemCache
 	}
 	db := &DB{bolt: bdb, items: newItemCache(size), texts: &textCache{size: textCacheSize}}
+	if opts.ReadOnly {
+		return db, nil
+	}
 	if err := db.migrate(); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, mapError(err))
