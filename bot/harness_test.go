@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -46,15 +47,20 @@ func (c *clock) Advance(d time.Duration) {
 // env is a running bot against a fake Bot API server, with a real bbolt
 // file, the built-in banks and org tree, and a pinned clock.
 type env struct {
-	t      *testing.T
-	srv    *telegramtest.Server
-	clock  *clock
-	cal    quiz.Calendar
-	path   string
-	rules  quiz.Rules
-	admins []int64
-	pace   bot.Pace
-	outbox func(*store.DB) bot.Outbox // wraps the store's outbox (fault injection)
+	t       *testing.T
+	srv     *telegramtest.Server
+	clock   *clock
+	cal     quiz.Calendar
+	path    string
+	rules   quiz.Rules
+	admins  []int64
+	pace    bot.Pace
+	outbox  func(*store.DB) bot.Outbox    // wraps the store's outbox (fault injection)
+	dialogs func(bot.Dialogs) bot.Dialogs // wraps the store's dialogs (fault injection)
+	webhook bool                          // take updates by webhook instead of polling
+	sweep   time.Duration
+	noStart bool   // newEnv leaves starting to the test
+	url     string // the running bot's webhook URL, if any
 
 	db      *store.DB
 	svc     *quiz.Service
@@ -90,11 +96,16 @@ func withRules(f func(*quiz.Rules)) envOption { return func(e *env) { f(&e.rules
 
 func withPace(p bot.Pace) envOption { return func(e *env) { e.pace = p } }
 
+// notStarted leaves starting the bot (in a mode of the test's choice) to
+// the test.
+func notStarted(e *env) { e.noStart = true }
+
 // newEnv starts a bot on 10 November 2026, 10:00 in Shanghai.
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, clock: &clock{t: at(2026, 11, 10, 10, 0)}, cal: shanghai,
-		path: filepath.Join(t.TempDir(), "partyquiz.db"), rules: quiz.DefaultRules(), admins: []int64{adminID}}
+		path: filepath.Join(t.TempDir(), "partyquiz.db"), rules: quiz.DefaultRules(), admins: []int64{adminID},
+		sweep: 100 * time.Millisecond}
 	for _, o := range opts {
 		o(e)
 	}
@@ -105,8 +116,17 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		e.stop()
 		e.srv.Close()
 	})
-	e.start()
+	if !e.noStart {
+		e.start()
+	}
 	return e
+}
+
+// startIn starts the bot by webhook or by long polling.
+func (e *env) startIn(webhook bool) {
+	e.t.Helper()
+	e.webhook = webhook
+	e.start()
 }
 
 // start opens the store and runs a bot over it.
@@ -127,11 +147,25 @@ func (e *env) start() {
 	e.db = db
 	e.svc = quiz.NewService(db, e.cal, e.rules, e.clock.Now, e.admins, &quiz.Content{Catalog: cat, Tree: tree})
 	e.metrics = bot.NewMetrics()
-	b, err := bot.New(bot.Options{
+	var dialogs bot.Dialogs = db
+	if e.dialogs != nil {
+		dialogs = e.dialogs(db)
+	}
+	o := bot.Options{
 		Token: e.srv.Token(), APIEndpoint: e.srv.APIEndpoint(), FileEndpoint: e.srv.FileEndpoint(),
-		Service: e.svc, Dialogs: db, Outbox: e.outboxOf(db), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics: e.metrics, Pace: e.pace, PollTimeout: 1, SweepEvery: 100 * time.Millisecond,
-	})
+		Service: e.svc, Dialogs: dialogs, Outbox: e.outboxOf(db), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics: e.metrics, Pace: e.pace, PollTimeout: 1, SweepEvery: e.sweep,
+	}
+	e.url = ""
+	if e.webhook {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		e.url = "http://" + ln.Addr().String() + "/telegram"
+		o.Webhook = &bot.Webhook{URL: e.url, Listener: ln, Secret: hookSecret}
+	}
+	b, err := bot.New(o)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -142,9 +176,13 @@ func (e *env) start() {
 	go func() { e.done <- b.Run(ctx) }()
 	select {
 	case <-b.Ready():
+	case err := <-e.done:
+		e.t.Fatalf("the bot stopped: %v", err)
 	case <-time.After(10 * time.Second):
 		e.t.Fatal("the bot did not connect")
 	}
+	// The mode is in place once Telegram says so (polling deletes any webhook).
+	e.eventually("the webhook to be set or deleted", func() bool { return e.srv.WebhookInfo().URL == e.url })
 }
 
 func (e *env) outboxOf(db *store.DB) bot.Outbox {
@@ -152,6 +190,18 @@ func (e *env) outboxOf(db *store.DB) bot.Outbox {
 		return e.outbox(db)
 	}
 	return db
+}
+
+// eventually waits (generously: the machine is shared) for cond.
+func (e *env) eventually(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // stop shuts the bot down cleanly and closes the store.

@@ -3,10 +3,7 @@ package bot_test
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,151 +12,23 @@ import (
 
 	"partyquiz/bot"
 	"partyquiz/bot/telegramtest"
-	"partyquiz/questions"
 	"partyquiz/quiz"
-	"partyquiz/store"
 )
-
-// hookEnv is a bot over one store file that can be started and stopped in
-// either mode against one fake Bot API server.
-type hookEnv struct {
-	t       *testing.T
-	srv     *telegramtest.Server
-	clock   *clock
-	path    string
-	dialogs func(bot.Dialogs) bot.Dialogs // wraps the store's dialogs, if set
-
-	db      *store.DB
-	svc     *quiz.Service
-	metrics *bot.Metrics
-	url     string // the webhook URL of the running bot, if any
-	cancel  context.CancelFunc
-	done    chan error
-}
 
 const hookSecret = "test-secret_123"
 
-func newHookEnv(t *testing.T) *hookEnv {
+// newHookEnv is an env whose bot the test starts, in the mode it wants,
+// against a fake server that redelivers webhook updates quickly.
+func newHookEnv(t *testing.T) *env {
 	t.Helper()
-	srv := telegramtest.NewServer(telegramtest.Options{DisablePacing: true,
-		WebhookRetryMin: 10 * time.Millisecond, WebhookRetryMax: 100 * time.Millisecond})
-	h := &hookEnv{t: t, srv: srv, clock: &clock{t: at(2026, 11, 10, 10, 0)},
-		path: filepath.Join(t.TempDir(), "partyquiz.db")}
-	t.Cleanup(func() {
-		h.stop()
-		srv.Close()
-	})
-	return h
-}
-
-// start runs a bot: by webhook when webhook is set, else by long polling.
-func (h *hookEnv) start(webhook bool) {
-	h.t.Helper()
-	db, err := store.Open(h.path, store.Options{NoSync: true})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	cat, err := questions.Builtin()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	tree, err := quiz.TreeOf(cat.Org)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.db = db
-	h.svc = quiz.NewService(db, shanghai, quiz.DefaultRules(), h.clock.Now, []int64{adminID}, &quiz.Content{Catalog: cat, Tree: tree})
-	h.metrics = bot.NewMetrics()
-	var dialogs bot.Dialogs = db
-	if h.dialogs != nil {
-		dialogs = h.dialogs(db)
-	}
-	o := bot.Options{
-		Token: h.srv.Token(), APIEndpoint: h.srv.APIEndpoint(), FileEndpoint: h.srv.FileEndpoint(),
-		Service: h.svc, Dialogs: dialogs, Outbox: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics: h.metrics, PollTimeout: 1, SweepEvery: time.Hour,
-	}
-	h.url = ""
-	if webhook {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		h.url = "http://" + ln.Addr().String() + "/telegram"
-		o.Webhook = &bot.Webhook{URL: h.url, Listener: ln, Secret: hookSecret}
-	}
-	b, err := bot.New(o)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	h.cancel = cancel
-	h.done = make(chan error, 1)
-	go func() { h.done <- b.Run(ctx) }()
-	select {
-	case <-b.Ready():
-	case err := <-h.done:
-		h.t.Fatalf("the bot stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		h.t.Fatal("the bot did not connect")
-	}
-	// The mode is in place once Telegram says so.
-	h.eventually("the webhook to be set or deleted", func() bool { return h.srv.WebhookInfo().URL == h.url })
-}
-
-// stop cancels the bot, waits for Run to return and closes the store.
-func (h *hookEnv) stop() {
-	if h.cancel == nil {
-		return
-	}
-	h.cancel()
-	select {
-	case err := <-h.done:
-		if err != nil {
-			h.t.Errorf("bot stopped with %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		h.t.Error("the bot did not stop")
-	}
-	h.cancel = nil
-	if err := h.db.Close(); err != nil {
-		h.t.Error(err)
-	}
-}
-
-func (h *hookEnv) eventually(what string, cond func() bool) {
-	h.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// wait waits for a bot message after seq containing want.
-func (h *hookEnv) wait(u *telegramtest.User, seq int64, want string) telegramtest.Message {
-	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	m, err := u.WaitAfter(ctx, seq, func(m telegramtest.Message) bool { return strings.Contains(m.Text, want) })
-	if err != nil {
-		h.t.Fatalf("waiting for %q: %v\n%s", want, err, transcript(u))
-	}
-	return m
-}
-
-func (h *hookEnv) send(u *telegramtest.User, text, want string) telegramtest.Message {
-	h.t.Helper()
-	seq := u.Seq()
-	u.SendText(text)
-	return h.wait(u, seq, want)
+	return newEnv(t, withServer(telegramtest.Options{DisablePacing: true,
+		WebhookRetryMin: 10 * time.Millisecond, WebhookRetryMax: 100 * time.Millisecond}),
+		notStarted, func(e *env) { e.sweep = time.Hour })
 }
 
 // post sends body to the running webhook as Telegram would, with secret
 // as the header ("" for none), and returns the status.
-func (h *hookEnv) post(secret, body string) int {
+func (h *env) post(secret, body string) int {
 	h.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, h.url, strings.NewReader(body))
 	if err != nil {
@@ -182,7 +51,7 @@ func (h *hookEnv) post(secret, body string) int {
 // every update is acknowledged once handled.
 func TestWebhookMember(t *testing.T) {
 	h := newHookEnv(t)
-	h.start(true)
+	h.startIn(true)
 	if h.srv.Polling() {
 		t.Error("a webhook bot is polling")
 	}
@@ -215,8 +84,8 @@ func TestWebhookMember(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h.wait(u, seq, "您的答案")
-	h.wait(u, seq, "第 2/10 题")
+	h.waitAfter(u, seq, "您的答案")
+	h.waitAfter(u, seq, "第 2/10 题")
 	h.eventually("every update acknowledged", func() bool { return h.srv.PendingUpdates() == 0 })
 	var answered int
 	h.db.View(context.Background(), func(tx quiz.Tx) error {
@@ -239,7 +108,7 @@ func TestWebhookMember(t *testing.T) {
 // a wrong one, is refused and changes nothing; so are other methods.
 func TestWebhookRefusesForgedPosts(t *testing.T) {
 	h := newHookEnv(t)
-	h.start(true)
+	h.startIn(true)
 	update := `{"update_id":900,"message":{"message_id":1,"date":1,"chat":{"id":4242,"type":"private"},"from":{"id":4242,"is_bot":false,"first_name":"X"},"text":"/start"}}`
 	for _, secret := range []string{"", "wrong", hookSecret + "x"} {
 		if got := h.post(secret, update); got != http.StatusUnauthorized {
@@ -329,7 +198,7 @@ func TestWebhookAcknowledgesAfterHandling(t *testing.T) {
 	h := newHookEnv(t)
 	var g *gatedDialogs
 	h.dialogs = func(d bot.Dialogs) bot.Dialogs { g = newGatedDialogs(d); return g }
-	h.start(true)
+	h.startIn(true)
 	u := h.srv.NewUser(1001, "张三")
 	g.hold(1001)
 	u.SendText("/help")
@@ -362,7 +231,7 @@ func TestWebhookAcknowledgesAfterHandling(t *testing.T) {
 	if n, _, _, _ := h.metrics.Snapshot(); n != 1 {
 		t.Errorf("%d updates handled, want 1", n)
 	}
-	h.wait(u, 0, "邀请链接")
+	h.waitAfter(u, 0, "邀请链接")
 }
 
 // TestWebhookChatOrder: updates of one chat are handled one at a time and
@@ -371,7 +240,7 @@ func TestWebhookChatOrder(t *testing.T) {
 	h := newHookEnv(t)
 	var g *gatedDialogs
 	h.dialogs = func(d bot.Dialogs) bot.Dialogs { g = newGatedDialogs(d); return g }
-	h.start(true)
+	h.startIn(true)
 	u := h.srv.NewUser(1001, "张三")
 	for _, s := range []string{"一", "二", "三", "四", "五"} {
 		u.SendText(s)
@@ -404,11 +273,11 @@ func TestSwitchModes(t *testing.T) {
 	h := newHookEnv(t)
 	u := h.srv.NewUser(1001, "张三")
 
-	h.start(false)
+	h.startIn(false)
 	h.send(u, "/start", "邀请链接")
 	h.stop()
 
-	h.start(true)
+	h.startIn(true)
 	if h.srv.Polling() {
 		t.Error("still polling with a webhook set")
 	}
@@ -423,7 +292,7 @@ func TestSwitchModes(t *testing.T) {
 	u.SendText("/start")
 	h.eventually("the update pending at Telegram", func() bool { return h.srv.PendingUpdates() == 1 })
 
-	h.start(false) // deletes the webhook, then polls
-	h.wait(u, seq, "邀请链接")
+	h.startIn(false) // deletes the webhook, then polls
+	h.waitAfter(u, seq, "邀请链接")
 	h.eventually("every update confirmed", func() bool { return h.srv.PendingUpdates() == 0 })
 }
