@@ -725,14 +725,8 @@ func (s *Service) finishMonth(tx Tx, lineage []string, a *Attempt, now time.Time
 			}
 		}
 	}
-	var earned []Entry
-	e := Entry{User: a.User, Ref: "month:" + a.Period, Rule: RuleMonthDone, Amount: s.Rules.Points.MonthDone,
-		Period: a.Period, Reason: fmt.Sprintf("完成%s学习", month), At: now.Unix()}
-	if ok, err := s.book(tx, lineage, &e); err != nil {
-		return nil, err
-	} else if ok {
-		earned = append(earned, e)
-	}
+	due := []Entry{{User: a.User, Ref: "month:" + a.Period, Rule: RuleMonthDone, Amount: s.Rules.Points.MonthDone,
+		Period: a.Period, Reason: fmt.Sprintf("完成%s学习", month), At: now.Unix()}}
 	yp, err := tx.Progress(a.User, year.Key())
 	if err != nil {
 		return nil, err
@@ -742,12 +736,22 @@ func (s *Service) finishMonth(tx Tx, lineage []string, a *Attempt, now time.Time
 		return nil, err
 	}
 	if yp.MonthsDone == 12 {
-		e := Entry{User: a.User, Ref: "year:" + year.Key(), Rule: RuleAllMonths, Amount: s.Rules.Points.AllMonths,
-			Period: a.Period, Reason: fmt.Sprintf("%s全年十二个月学习全部完成", year), At: now.Unix()}
-		if ok, err := s.book(tx, lineage, &e); err != nil {
+		due = append(due, Entry{User: a.User, Ref: "year:" + year.Key(), Rule: RuleAllMonths, Amount: s.Rules.Points.AllMonths,
+			Period: a.Period, Reason: fmt.Sprintf("%s全年十二个月学习全部完成", year), At: now.Unix()})
+	}
+	return s.bookAll(tx, lineage, due)
+}
+
+// bookAll books entries and returns those booked now (not before).
+func (s *Service) bookAll(tx Tx, lineage []string, due []Entry) ([]Entry, error) {
+	var earned []Entry
+	for i := range due {
+		ok, err := s.book(tx, lineage, &due[i])
+		if err != nil {
 			return nil, err
-		} else if ok {
-			earned = append(earned, e)
+		}
+		if ok {
+			earned = append(earned, due[i])
 		}
 	}
 	return earned, nil
@@ -810,31 +814,21 @@ func (s *Service) countTest(tx Tx, lineage []string, a *Attempt, now time.Time) 
 		}
 	}
 
-	var earned []Entry
+	var due []Entry
 	pts := s.Rules.Points.TestPoints(prog.TestScore) - s.Rules.Points.TestPoints(old.TestScore)
 	if !old.Tested || pts != 0 {
 		reason := fmt.Sprintf("%s测试得分 %d", quarter, prog.TestScore)
 		if old.Tested {
 			reason = fmt.Sprintf("%s测试第 %d 次作答，计分由 %d 改为 %d", quarter, a.N, old.TestScore, prog.TestScore)
 		}
-		e := Entry{User: a.User, Ref: fmt.Sprintf("test:%s#%d", a.Period, a.N), Rule: RuleTestScore, Amount: pts,
-			Period: a.Period, Reason: reason, At: now.Unix()}
-		if ok, err := s.book(tx, lineage, &e); err != nil {
-			return nil, err
-		} else if ok {
-			earned = append(earned, e)
-		}
+		due = append(due, Entry{User: a.User, Ref: fmt.Sprintf("test:%s#%d", a.Period, a.N), Rule: RuleTestScore, Amount: pts,
+			Period: a.Period, Reason: reason, At: now.Unix()})
 	}
 	if prog.TestScore == 100 && old.TestScore != 100 {
-		e := Entry{User: a.User, Ref: "perfect:" + a.Period, Rule: RulePerfect, Amount: s.Rules.Points.Perfect,
-			Period: a.Period, Reason: fmt.Sprintf("%s测试满分", quarter), At: now.Unix()}
-		if ok, err := s.book(tx, lineage, &e); err != nil {
-			return nil, err
-		} else if ok {
-			earned = append(earned, e)
-		}
+		due = append(due, Entry{User: a.User, Ref: "perfect:" + a.Period, Rule: RulePerfect, Amount: s.Rules.Points.Perfect,
+			Period: a.Period, Reason: fmt.Sprintf("%s测试满分", quarter), At: now.Unix()})
 	}
-	return earned, nil
+	return s.bookAll(tx, lineage, due)
 }
 
 // book appends a ledger entry and adds its amount to the member's half
