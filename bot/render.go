@@ -174,35 +174,25 @@ func (b *Bot) header(a *quiz.Attempt) string {
 	return fmt.Sprintf(txtStudyHeader, p)
 }
 
-// questionText renders item idx as it is asked.
+// questionText renders item idx as it is asked: its header with the
+// time left of a test, the question, its options, and how to answer.
 func (b *Bot) questionText(a *quiz.Attempt, idx int, now time.Time) string {
 	it := &a.Items[idx]
-	var s strings.Builder
-	s.WriteString(b.header(a))
-	s.WriteString("\n")
-	s.WriteString(fmt.Sprintf(txtProgress, idx+1, len(a.Items), it.Type))
+	var extra string
 	if a.Kind == quiz.Test {
-		s.WriteString(" · ")
-		s.WriteString(timeLeft(a.Deadline.Sub(now)))
+		extra = " · " + timeLeft(a.Deadline.Sub(now))
 	}
 	if it.Mistake && a.Kind != quiz.Practice {
-		s.WriteString(txtFromMistakes)
+		extra += txtFromMistakes
 	}
-	s.WriteString("\n\n")
-	s.WriteString(esc(it.Text))
-	if it.Type == questions.Single || it.Type == questions.Multiple {
-		s.WriteString("\n")
-		for i, o := range it.Options {
-			fmt.Fprintf(&s, "\n%s. %s", questions.Letter(i), esc(o))
-		}
-	}
+	s := b.questionBody(a, idx, extra)
 	switch it.Type {
 	case questions.Fill:
-		s.WriteString("\n\n" + txtFillPrompt)
+		s += "\n\n" + txtFillPrompt
 	case questions.Multiple:
-		s.WriteString("\n\n" + txtMultiPrompt)
+		s += "\n\n" + txtMultiPrompt
 	}
-	return s.String()
+	return s
 }
 
 func timeLeft(d time.Duration) string {
@@ -281,7 +271,7 @@ func responseText(it *quiz.Item, r quiz.Response) string {
 func (b *Bot) feedbackText(a *quiz.Attempt, idx int, r quiz.Response) string {
 	it := &a.Items[idx]
 	var s strings.Builder
-	s.WriteString(b.questionBody(a, idx))
+	s.WriteString(b.questionBody(a, idx, ""))
 	s.WriteString("\n\n")
 	s.WriteString(fmt.Sprintf(txtYourAnswer, responseText(it, r)))
 	s.WriteString("  ")
@@ -299,17 +289,18 @@ func (b *Bot) feedbackText(a *quiz.Attempt, idx int, r quiz.Response) string {
 
 // answeredTestText is a test question once answered: no right or wrong.
 func (b *Bot) answeredTestText(a *quiz.Attempt, idx int, r quiz.Response) string {
-	return b.questionBody(a, idx) + "\n\n" + fmt.Sprintf(txtAnsweredTest, responseText(&a.Items[idx], r))
+	return b.questionBody(a, idx, "") + "\n\n" + fmt.Sprintf(txtAnsweredTest, responseText(&a.Items[idx], r))
 }
 
-// questionBody is the question without prompts or time (for edits after
-// the answer).
-func (b *Bot) questionBody(a *quiz.Attempt, idx int) string {
+// questionBody is the question: the attempt's header, its progress line
+// (followed by extra), the text and the options.
+func (b *Bot) questionBody(a *quiz.Attempt, idx int, extra string) string {
 	it := &a.Items[idx]
 	var s strings.Builder
 	s.WriteString(b.header(a))
 	s.WriteString("\n")
 	s.WriteString(fmt.Sprintf(txtProgress, idx+1, len(a.Items), it.Type))
+	s.WriteString(extra)
 	s.WriteString("\n\n")
 	s.WriteString(esc(it.Text))
 	if it.Type == questions.Single || it.Type == questions.Multiple {

@@ -7,7 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
+	"unicode/utf8"
+
+	"partyquiz/questions"
+	"partyquiz/quiz"
 )
 
 // TestChinesePunctuation: every Chinese text a user reads uses Chinese
@@ -99,4 +104,63 @@ func TestSplitMessage(t *testing.T) {
 	if got := splitMessage("短"); len(got) != 1 || got[0] != "短" {
 		t.Errorf("short text: %v", got)
 	}
+}
+
+// TestLongestQuestionFits: a question as long as the validator allows,
+// with eight options, explanation and source, fits one Telegram message
+// when asked and when answered.
+func TestLongestQuestionFits(t *testing.T) {
+	cal, err := quiz.NewCalendar("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := quiz.NewService(nil, cal, quiz.DefaultRules(), time.Now, nil, nil)
+	b := &Bot{svc: svc}
+	opts := make([]string, questions.MaxOptions)
+	for i := range opts {
+		opts[i] = strings.Repeat("选", questions.MaxOptionRunes-1) + strconv.Itoa(i)
+	}
+	// Fill the budget the validator allows (checkSize) to the last character.
+	budget := questions.MessageLimit - questions.MessageReserve
+	for _, o := range opts {
+		budget -= utf8.RuneCountInString(o) + 4
+	}
+	budget -= len("ABCDEFGH")
+	text := strings.Repeat("<&", budget/4) // characters that grow when escaped
+	expl := strings.Repeat("解", budget-utf8.RuneCountInString(text)-utf8.RuneCountInString("出处"))
+	it := quiz.Item{Type: questions.Multiple, Text: text, Options: opts, Answer: []int{0, 1, 2, 3, 4, 5, 6, 7}, Explanation: expl, Source: "出处"}
+	q := questions.Question{Type: it.Type, Text: it.Text, Options: it.Options, Answer: it.Answer, Explanation: it.Explanation, Source: it.Source}
+	if f := questions.ParseFile("x.toml", []byte(bankOf(q))); len(f.Problems) > 0 {
+		t.Fatalf("the validator refuses the question: %v", f.Problems)
+	}
+	a := &quiz.Attempt{Kind: quiz.Test, Period: "2026-Q4", Items: []quiz.Item{it, it}, Responses: make([]quiz.Response, 2),
+		Deadline: time.Now().Add(30 * time.Minute)}
+	r := quiz.Response{Done: true, Choice: []int{0, 1, 2, 3, 4, 5, 6, 7}}
+	for name, s := range map[string]string{
+		"asked":    b.questionText(a, 1, time.Now()),
+		"feedback": b.feedbackText(a, 1, r),
+		"answered": b.answeredTestText(a, 1, r),
+	} {
+		if n := visibleLen(s); n > maxMessage {
+			t.Errorf("%s: %d characters, more than %d", name, n, maxMessage)
+		}
+		if len(splitMessage(s)) != 1 {
+			t.Errorf("%s: split", name)
+		}
+	}
+}
+
+// bankOf writes a bank file holding q.
+func bankOf(q questions.Question) string {
+	var s strings.Builder
+	s.WriteString("id = \"b\"\ntitle = \"t\"\n\n[[question]]\nid = \"1\"\ntype = \"多选\"\n")
+	s.WriteString("text = " + strconv.Quote(q.Text) + "\noptions = [")
+	for i, o := range q.Options {
+		if i > 0 {
+			s.WriteString(", ")
+		}
+		s.WriteString(strconv.Quote(o))
+	}
+	s.WriteString("]\nanswer = \"ABCDEFGH\"\nexplanation = " + strconv.Quote(q.Explanation) + "\nsource = \"出处\"\n")
+	return s.String()
 }
