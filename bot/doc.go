@@ -4,10 +4,11 @@
 //
 // It owns:
 //
-//   - the update loop (Bot.Run): long polling with GetUpdates in its own
-//     loop, an update confirmed to Telegram only after it has been handled
-//     and its effects are in the store; updates of one chat in order,
-//     chats in parallel;
+//   - taking updates (Bot.Run): long polling with GetUpdates in its own
+//     loop, or a webhook checked by its secret token; either way an update
+//     is confirmed to Telegram only after it has been handled and its
+//     effects are in the store; updates of one chat in order, chats in
+//     parallel;
 //   - the routing table (Route: commands and callback-data prefixes to
 //     handlers, with the role each needs) and the guard that every private
 //     message and every button press gets an answer and no panic escapes;
@@ -17,7 +18,13 @@
 //   - rendering: every text a user reads is in text.go; bank and user text
 //     is HTML-escaped where it is put in; long texts are split at lines;
 //     callback data is compact and under 64 bytes;
-//   - dialog state kept in the store (Dialogs), so a restart loses nothing.
+//   - dialog state kept in the store (Dialogs), so a restart loses nothing;
+//   - the outbox (Outbox) and the rounds: notices owed to chats — a
+//     month's study opening, test results, the half year's ranking, the
+//     year's stars, reminders, flags for admins — queued durably, each at
+//     most once per reference, and sent at Telegram's pace;
+//   - the secretaries' and admins' flows (secretary.go, admin.go): reports,
+//     reminders, exports, make-ups, corrections, bank uploads.
 //
 // It must never: show a raw error or a Go value to a user, record anything
 // itself (the engine does, before any reply is sent), trust callback data
