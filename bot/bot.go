@@ -206,15 +206,35 @@ func (b *Bot) connect(ctx context.Context) error {
 		case <-time.After(wait):
 		}
 	}
-	var cmds []tgbotapi.BotCommand
-	for _, c := range commandMenu {
-		cmds = append(cmds, tgbotapi.BotCommand{Command: c.cmd, Description: c.desc})
-	}
-	if _, err := b.send.Call(ctx, tgbotapi.NewSetMyCommands(cmds...), 5); err != nil {
+	if _, err := b.send.Call(ctx, tgbotapi.NewSetMyCommands(menu(Member)...), 5); err != nil {
 		b.log.Warn("could not set the command menu", "err", err)
+	}
+	for _, id := range b.svc.AdminIDs() {
+		b.setMenu(ctx, id, Admin)
 	}
 	close(b.ready)
 	return nil
+}
+
+// menu is the command menu of a role: its commands and every lesser role's.
+func menu(role Role) []tgbotapi.BotCommand {
+	var cmds []tgbotapi.BotCommand
+	for _, c := range commandMenu {
+		if c.role <= role {
+			cmds = append(cmds, tgbotapi.BotCommand{Command: c.cmd, Description: c.desc})
+		}
+	}
+	return cmds
+}
+
+// setMenu gives one private chat the menu of a role (a secretary, an
+// admin). Telegram refuses it for a user who never started the bot; they
+// get it when they do.
+func (b *Bot) setMenu(ctx context.Context, chat int64, role Role) {
+	c := tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(chat), menu(role)...)
+	if _, err := b.send.Call(ctx, c, 2); err != nil {
+		b.log.Debug("no menu for a chat yet", "chat", chat, "err", err)
+	}
 }
 
 // poll is the update loop. An update is confirmed to Telegram (by asking

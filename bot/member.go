@@ -47,6 +47,11 @@ var payloadPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // first); without one it welcomes.
 func start(r *Request) error {
 	code := r.Args
+	if r.Viewer.Admin {
+		r.Bot.setMenu(r.Ctx, r.Chat, Admin)
+	} else if r.Viewer.User.IsSecretary() {
+		r.Bot.setMenu(r.Ctx, r.Chat, Manager)
+	}
 	if code == "" {
 		if r.Viewer.User == nil && !r.Viewer.Admin {
 			r.Reply(txtWelcomeStranger)
@@ -96,6 +101,9 @@ func join(r *Request, code, name string) error {
 		return err
 	}
 	path := esc(r.Bot.svc.Tree().Path(inv.Node))
+	if inv.Role == quiz.RoleSecretary && !r.Viewer.Admin {
+		r.Bot.setMenu(r.Ctx, r.Chat, Manager)
+	}
 	if inv.Role == quiz.RoleSecretary {
 		r.Reply(fmt.Sprintf(txtJoinedSec, esc(u.Name), path))
 	} else {

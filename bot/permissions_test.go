@@ -103,3 +103,29 @@ func lastTexts(u *telegramtest.User, seq int64) string {
 func seen(m telegramtest.Message) string {
 	return m.Text + " " + strings.Join(m.ButtonTexts(), " ")
 }
+
+// TestMenus: members see their commands in Telegram's menu; a secretary's
+// chat and an admin's get menus with theirs.
+func TestMenus(t *testing.T) {
+	e := newEnv(t)
+	has := func(cmds []telegramtest.BotCommand, c string) bool {
+		for _, x := range cmds {
+			if x.Command == c {
+				return true
+			}
+		}
+		return false
+	}
+	def := e.srv.Commands()
+	if !has(def, "study") || has(def, "branch") || has(def, "banks") {
+		t.Errorf("default menu: %v", def)
+	}
+	e.secretary(2001, "书记", "qingshan")
+	e.eventually("the secretary's menu", func() bool { return has(e.srv.CommandsFor(2001), "branch") })
+	if has(e.srv.CommandsFor(2001), "banks") {
+		t.Error("a secretary's menu has /banks")
+	}
+	admin := e.srv.NewUser(adminID, "组织部")
+	e.send(admin, "/start", "欢迎回来")
+	e.eventually("the admin's menu", func() bool { return has(e.srv.CommandsFor(adminID), "banks") })
+}

@@ -5,23 +5,28 @@ package bot
 // comes from a bank, a name or a user is escaped with esc() where it is
 // put in, never here.
 
-// Commands as shown in Telegram's menu (setMyCommands).
-var commandMenu = []struct{ cmd, desc string }{
-	{"study", "每月一学：本月学习和练习"},
-	{"test", "季度一测：本季度测试"},
-	{"me", "我的学习记录、积分和星级"},
-	{"mistakes", "错题本练习"},
-	{"review", "查看已结束测试的答案和解析"},
-	{"rank", "半年一比：排名"},
-	{"year", "年终一评：积分和星级"},
-	{"branch", "书记：本组织学习和测试情况"},
-	{"remind", "书记：提醒未完成的党员"},
-	{"weak", "书记：党员错得最多的题"},
-	{"export", "书记：导出成绩表"},
-	{"invite", "生成邀请链接"},
-	{"banks", "管理员：题库和学习计划"},
-	{"help", "使用说明"},
-	{"cancel", "退出当前操作"},
+// Commands as shown in Telegram's menu (setMyCommands), with who sees
+// them: members see theirs; a secretary's chat and an admin's get their
+// own menus.
+var commandMenu = []struct {
+	cmd, desc string
+	role      Role
+}{
+	{"study", "每月一学：本月学习和练习", Member},
+	{"test", "季度一测：本季度测试", Member},
+	{"me", "我的学习记录、积分和星级", Member},
+	{"mistakes", "错题本练习", Member},
+	{"review", "查看已结束测试的答案和解析", Member},
+	{"rank", "半年一比：排名", Member},
+	{"year", "年终一评：积分和星级", Member},
+	{"branch", "书记：本组织学习和测试情况", Manager},
+	{"remind", "书记：提醒未完成的党员", Manager},
+	{"weak", "书记：党员错得最多的题", Manager},
+	{"export", "书记：导出成绩表", Manager},
+	{"invite", "生成邀请链接", Manager},
+	{"banks", "管理员：题库和学习计划", Admin},
+	{"help", "使用说明", Anyone},
+	{"cancel", "退出当前操作", Anyone},
 }
 
 const (

@@ -721,6 +721,14 @@ func (s *Server) Commands() []BotCommand {
 	return append([]BotCommand(nil), s.commands["default/"]...)
 }
 
+// CommandsFor returns the command menu set for one chat (scope "chat"),
+// or nil when the chat has none of its own.
+func (s *Server) CommandsFor(chat int64) []BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]BotCommand(nil), s.commands["chat:"+strconv.FormatInt(chat, 10)+"/"]...)
+}
+
 func (s *Server) getChat(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
