@@ -718,12 +718,8 @@ func (s *Service) finishMonth(tx Tx, lineage []string, a *Attempt, now time.Time
 	if a.Flagged {
 		d.Flagged = 1
 	}
-	for _, n := range lineage {
-		for _, p := range []string{a.Period, half.Key(), year.Key()} {
-			if err := tx.AddNodeStats(n, p, d); err != nil {
-				return nil, err
-			}
-		}
+	if err := addTotals(tx, lineage, d, a.Period, half.Key(), year.Key()); err != nil {
+		return nil, err
 	}
 	due := []Entry{{User: a.User, Ref: "month:" + a.Period, Rule: RuleMonthDone, Amount: s.Rules.Points.MonthDone,
 		Period: a.Period, Reason: fmt.Sprintf("完成%s学习", month), At: now.Unix()}}
@@ -740,6 +736,19 @@ func (s *Service) finishMonth(tx Tx, lineage []string, a *Attempt, now time.Time
 			Period: a.Period, Reason: fmt.Sprintf("%s全年十二个月学习全部完成", year), At: now.Unix()})
 	}
 	return s.bookAll(tx, lineage, due)
+}
+
+// addTotals adds d to the totals of every node of lineage (a member's
+// branch and its ancestors) for each period.
+func addTotals(tx Tx, lineage []string, d NodeStats, periods ...string) error {
+	for _, n := range lineage {
+		for _, p := range periods {
+			if err := tx.AddNodeStats(n, p, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // bookAll books entries and returns those booked now (not before).
@@ -794,12 +803,10 @@ func (s *Service) countTest(tx Tx, lineage []string, a *Attempt, now time.Time) 
 		d.Flagged = 1
 	}
 	half, year := s.Cal.Half(quarter.Start), s.Cal.Year(quarter.Start)
+	if err := addTotals(tx, lineage, d, a.Period, half.Key(), year.Key()); err != nil {
+		return nil, err
+	}
 	for _, n := range lineage {
-		for _, p := range []string{a.Period, half.Key(), year.Key()} {
-			if err := tx.AddNodeStats(n, p, d); err != nil {
-				return nil, err
-			}
-		}
 		for i := range a.Items {
 			it := &a.Items[i]
 			st := ItemStats{}
@@ -869,10 +876,8 @@ func (s *Service) book(tx Tx, lineage []string, e *Entry) (bool, error) {
 				d.Stars[to-2]++
 			}
 		}
-		for _, n := range lineage {
-			if err := tx.AddNodeStats(n, year, d); err != nil {
-				return false, err
-			}
+		if err := addTotals(tx, lineage, d, year); err != nil {
+			return false, err
 		}
 	}
 	return true, nil
