@@ -247,9 +247,7 @@ func TestSecretaryFlows(t *testing.T) {
 	}
 
 	// A make-up of October for 党员乙, seven days.
-	e.send(sec, "/branch", "青山村党支部")
-	e.press(sec, "管理党员（补学补考、调整积分）", "请选择党员")
-	e.press(sec, "党员乙", "本月学习")
+	e.memberCard(sec, "党员乙")
 	e.press(sec, "补学 10月", "请选择期限")
 	e.press(sec, "7 天", "已为 党员乙 开放补学 10月")
 	e.waitAfter(b, 0, "党支部为您开放了补学 10月")
@@ -268,9 +266,7 @@ func TestSecretaryFlows(t *testing.T) {
 	}
 
 	// A correction with a reason, recorded with who made it.
-	e.send(sec, "/branch", "青山村党支部")
-	e.press(sec, "管理党员（补学补考、调整积分）", "请选择党员")
-	e.press(sec, "党员甲", "本月学习")
+	e.memberCard(sec, "党员甲")
 	e.press(sec, "调整积分", "请发送调整的分数和原因")
 	e.send(sec, "两分", "格式不对")
 	e.send(sec, "+2 参加党史知识竞赛获奖", "已为 党员甲 调整积分 +2")
@@ -408,9 +404,7 @@ func TestMakeupTest(t *testing.T) {
 	e.clock.Set(at(2026, 10, 12, 10, 0))
 	e.send(u, "/test", "测试时间是")
 
-	e.send(sec, "/branch", "青山村党支部")
-	e.press(sec, "管理党员（补学补考、调整积分）", "请选择党员")
-	e.press(sec, "党员甲", "本月学习")
+	e.memberCard(sec, "党员甲")
 	e.press(sec, "补考 2026年第三季度", "请选择期限")
 	e.press(sec, "3 天", "已为 党员甲 开放补考 2026年第三季度")
 	e.waitAfter(u, 0, "党支部为您开放了补考 2026年第三季度")
@@ -507,4 +501,13 @@ func TestYearEndRounds(t *testing.T) {
 			t.Errorf("%q sent %d times", k, n)
 		}
 	}
+}
+
+// memberCard opens a member's card the way a secretary does: /branch,
+// 管理党员, the member's name.
+func (e *env) memberCard(sec *telegramtest.User, name string) {
+	e.t.Helper()
+	e.send(sec, "/branch", "青山村党支部")
+	e.press(sec, "管理党员（补学补考、调整积分）", "请选择党员")
+	e.press(sec, name, "本月学习")
 }
