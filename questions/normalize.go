@@ -17,6 +17,20 @@ const asciiPunct = "$+<=>^`|~"
 // (,。、;:?!“”‘’《》【】()…—·) — removed. Two answers match when their
 // normalized forms are equal.
 func Normalize(s string) string {
+	// Removing a space or a mark can let the characters around it compose
+	// ("A" + " ̈" → "Ä"): normalise again until nothing changes (twice is
+	// enough for real text; four passes bound a pathological one).
+	for i := 0; i < 4; i++ {
+		n := normalizeOnce(s)
+		if n == s {
+			break
+		}
+		s = n
+	}
+	return s
+}
+
+func normalizeOnce(s string) string {
 	s = norm.NFKC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
