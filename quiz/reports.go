@@ -52,7 +52,13 @@ func (s *Service) Me(ctx context.Context, id int64) (*MemberRecord, error) {
 			return err
 		}
 		rec.User = u
-		for m := s.Cal.Month(rec.Year.Start); !m.Start.After(now); m = m.Next(s.Cal) {
+		// The year as far as it concerns the member: from the month they
+		// joined (a member who joined in November missed nothing before).
+		from := rec.Year.Start
+		if u.Joined.After(from) {
+			from = u.Joined
+		}
+		for m := s.Cal.Month(from); !m.Start.After(now); m = m.Next(s.Cal) {
 			p, err := tx.Progress(id, m.Key())
 			if err != nil {
 				return err
@@ -69,7 +75,7 @@ func (s *Service) Me(ctx context.Context, id int64) (*MemberRecord, error) {
 			}
 			rec.Months = append(rec.Months, ms)
 		}
-		for q := s.Cal.Quarter(rec.Year.Start); !q.Start.After(now); q = q.Next(s.Cal) {
+		for q := s.Cal.Quarter(from); !q.Start.After(now); q = q.Next(s.Cal) {
 			p, err := tx.Progress(id, q.Key())
 			if err != nil {
 				return err

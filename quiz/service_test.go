@@ -201,3 +201,22 @@ func TestPartialCredit(t *testing.T) {
 		t.Errorf("tally %d %d, want 75 1", score, right)
 	}
 }
+
+// TestMeSinceJoining: a member's record starts with the month they joined;
+// the months before are not shown as missed.
+func TestMeSinceJoining(t *testing.T) {
+	f := newFixture(t, quiz.DefaultRules())
+	f.now = time.Date(2026, 11, 10, 10, 0, 0, 0, f.now.Location())
+	f.join(t, 1001, "qingshan")
+	f.now = time.Date(2026, 12, 3, 10, 0, 0, 0, f.now.Location())
+	rec, err := f.svc.Me(context.Background(), 1001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Months) != 2 || rec.Months[0].Period.Key() != "2026-11" || rec.Months[1].Period.Key() != "2026-12" {
+		t.Errorf("months: %v", rec.Months)
+	}
+	if len(rec.Tests) != 1 || rec.Tests[0].Quarter.Key() != "2026-Q4" {
+		t.Errorf("tests: %v", rec.Tests)
+	}
+}
