@@ -1,6 +1,11 @@
 package quiz
 
-import "time"
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+)
 
 // LeitnerDays are the intervals of the mistake book's boxes: a missed
 // question comes back after 1 day (box 0), then 3, 7, 14 and 30 days as it
@@ -44,3 +49,78 @@ func (m *Mistake) Hit(now time.Time) (leaves bool) {
 
 // IsDue reports whether the question is due at now.
 func (m *Mistake) IsDue(now time.Time) bool { return !now.Before(m.Due) }
+
+// PracticeSize is how many questions one practice of the mistake book asks.
+const PracticeSize = 10
+
+// StartPractice returns a practice of the mistake book (错题本): the open
+// one, or a new one of up to PracticeSize questions, due ones first, then
+// the soonest due, so that a member can practise any time.
+func (s *Service) StartPractice(ctx context.Context, id int64) (*Attempt, error) {
+	now := s.now()
+	var out *Attempt
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		out = nil
+		u, err := member(tx, id)
+		if err != nil {
+			return err
+		}
+		ids, err := tx.UserAttempts(id, Practice)
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			last, err := tx.Attempt(ids[len(ids)-1])
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if last != nil && !last.Closed {
+				out = last
+				return nil
+			}
+		}
+		ms, err := tx.Mistakes(id)
+		if err != nil {
+			return err
+		}
+		if len(ms) == 0 {
+			return Errorf(NotFound, ReasonNoMistakes)
+		}
+		sort.SliceStable(ms, func(i, j int) bool { return ms[i].Due.Before(ms[j].Due) })
+		var items []Item
+		for _, m := range ms {
+			if len(items) == PracticeSize {
+				break
+			}
+			it := m.Item
+			it.Mistake = true
+			items = append(items, it)
+		}
+		a := &Attempt{User: id, Kind: Practice, N: len(ids) + 1, Branch: u.Branch, Items: items,
+			Responses: make([]Response, len(items)), Started: now}
+		if err := tx.CreateAttempt(a); err != nil {
+			return err
+		}
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+// ClosePractice ends an open practice early (a member who leaves with
+// /cancel); nothing is booked for practice.
+func (s *Service) ClosePractice(ctx context.Context, id int64, attempt uint64) error {
+	now := s.now()
+	return s.Store.Update(ctx, func(tx Tx) error {
+		a, err := tx.Attempt(attempt)
+		if err != nil {
+			return err
+		}
+		if a.User != id || a.Kind != Practice || a.Closed {
+			return nil
+		}
+		a.Closed, a.ClosedAt = true, now
+		a.Score, a.Right = a.Tally()
+		return tx.PutAttempt(a)
+	})
+}

@@ -1,0 +1,89 @@
+package quiz
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// inviteAlphabet is what invite codes are made of: safe in a deep link.
+const inviteAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+
+// InviteCodeLen is the length of an invite code: 16 characters of a
+// 56-letter alphabet, about 93 bits, not guessable.
+const InviteCodeLen = 16
+
+func newCode() (string, error) {
+	b := make([]byte, InviteCodeLen)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("invite code: %w", err)
+	}
+	for i := range b {
+		b[i] = inviteAlphabet[int(b[i])%len(inviteAlphabet)]
+	}
+	return string(b), nil
+}
+
+// CreateInvite makes an invite to node: for members (a branch the viewer
+// manages) or, by an admin only, for its secretary. ttl 0 means it does
+// not expire.
+func (s *Service) CreateInvite(ctx context.Context, v Viewer, node string, role Role, ttl time.Duration) (*Invite, error) {
+	tree := s.Tree()
+	if tree.Node(node) == nil {
+		return nil, Errorf(NotFound, ReasonNodeUnknown)
+	}
+	switch role {
+	case RoleMember:
+		if !v.CanManage(tree, node) {
+			return nil, Errorf(Forbidden, ReasonNotInScope)
+		}
+		if !tree.IsLeaf(node) {
+			return nil, Errorf(Invalid, ReasonNotLeaf)
+		}
+	case RoleSecretary:
+		if !v.Admin {
+			return nil, Errorf(Forbidden, ReasonNotInScope)
+		}
+	default:
+		return nil, Errorf(Invalid, "bad_role")
+	}
+	code, err := newCode()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	inv := &Invite{Code: code, Node: node, Role: role, By: v.ID, Created: now}
+	if ttl > 0 {
+		inv.Expires = now.Add(ttl)
+	}
+	err = s.Store.Update(ctx, func(tx Tx) error {
+		c := *inv
+		return tx.PutInvite(&c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// RevokeInvite stops an invite from being used; only someone who may
+// make it may revoke it.
+func (s *Service) RevokeInvite(ctx context.Context, v Viewer, code string) error {
+	tree := s.Tree()
+	return s.Store.Update(ctx, func(tx Tx) error {
+		inv, err := tx.Invite(code)
+		if errors.Is(err, ErrNotFound) {
+			return Errorf(NotFound, ReasonInviteUnknown)
+		}
+		if err != nil {
+			return err
+		}
+		if !v.CanManage(tree, inv.Node) || (inv.Role == RoleSecretary && !v.Admin) {
+			return Errorf(Forbidden, ReasonNotInScope)
+		}
+		inv.Revoked = true
+		return tx.PutInvite(inv)
+	})
+}
