@@ -268,7 +268,13 @@ func (m *Main) open(c Config) (*store.DB, *quiz.Service, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return db, quiz.NewService(db, cal, rules, now, c.Bot.Admins, content), nil
+	svc := quiz.NewService(db, cal, rules, now, c.Bot.Admins, content)
+	// A store written by an older program gets the totals this one keeps.
+	if err := svc.Upgrade(context.Background()); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("upgrade the store's totals: %w", err)
+	}
+	return db, svc, nil
 }
 
 // loadContent reads the banks (a folder, or the built-in ones) and the

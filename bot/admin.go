@@ -60,16 +60,41 @@ func upload(r *Request) error {
 		r.Reply(summary + "\n" + txtUploadSame)
 		return nil
 	}
-	// The file id is kept, not the file: 发布 downloads and checks it
-	// again, so what is published is exactly what was shown.
-	if err := b.saveDialog(r.Ctx, r.Chat, &dialog{Mode: modeUpload, Data: doc.FileID + "\n" + name}); err != nil {
+	return b.offerPublish(r, pendingUpload{FileID: doc.FileID, Name: name, Token: shortHash(doc.FileUniqueID + doc.FileID)}, summary, "")
+}
+
+// pendingUpload is an upload waiting for 发布, kept in the dialog: the
+// file id (not the file: 发布 downloads and checks it again), its name,
+// the token its buttons carry, and a hash of the summary they were shown
+// under, so that what is published is exactly what was shown.
+type pendingUpload struct {
+	FileID, Name, Token, Summary string
+}
+
+func (p pendingUpload) encode() string {
+	return strings.Join([]string{p.FileID, p.Name, p.Token, p.Summary}, "\n")
+}
+
+func decodeUpload(s string) (pendingUpload, bool) {
+	f := strings.Split(s, "\n")
+	if len(f) != 4 {
+		return pendingUpload{}, false
+	}
+	return pendingUpload{FileID: f[0], Name: f[1], Token: f[2], Summary: f[3]}, true
+}
+
+// offerPublish keeps the upload in the dialog and shows its summary with
+// 发布 / 取消.
+func (b *Bot) offerPublish(r *Request, p pendingUpload, summary, lead string) error {
+	p.Summary = shortHash(summary)
+	if err := b.saveDialog(r.Ctx, r.Chat, &dialog{Mode: modeUpload, Data: p.encode()}); err != nil {
 		return err
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData(txtPublish, "pub:y:"+shortHash(doc.FileUniqueID+doc.FileID)),
-		tgbotapi.NewInlineKeyboardButtonData(txtCancel, "pub:n:"+shortHash(doc.FileUniqueID+doc.FileID)),
+		tgbotapi.NewInlineKeyboardButtonData(txtPublish, "pub:y:"+p.Token),
+		tgbotapi.NewInlineKeyboardButtonData(txtCancel, "pub:n:"+p.Token),
 	))
-	r.ReplyKB(summary+txtUploadConfirm, &kb)
+	r.ReplyKB(lead+summary+txtUploadConfirm, &kb)
 	return nil
 }
 
@@ -141,19 +166,29 @@ func (b *Bot) draftText(d *quiz.Draft) string {
 	return fmt.Sprintf(txtUploadPlan, esc(d.Name), fmt.Sprintf(txtUploadPlanMonths, months))
 }
 
-// pressPublish publishes (or drops) the upload waiting in the dialog.
+// pressPublish publishes (or drops) the upload waiting in the dialog — the
+// one this button was shown under, and only as its summary showed it: a
+// button of an earlier upload does nothing, and a summary that changed
+// meanwhile (someone else published) is shown again to confirm.
 func pressPublish(r *Request) error {
 	b := r.Bot
 	d := r.Dialog
-	if len(r.Data) != 3 || d == nil || d.Mode != modeUpload {
-		r.Toast(txtUploadExpired)
+	if len(r.Data) != 3 || (r.Data[1] != "y" && r.Data[1] != "n") {
+		r.Toast(txtButtonUnknown)
 		return nil
 	}
-	fileID, name, _ := strings.Cut(d.Data, "\n")
-	if r.Callback.Message != nil {
-		e := tgbotapi.NewEditMessageReplyMarkup(r.Chat, r.Callback.Message.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
-		b.send.Enqueue(r.Chat, e, nil)
+	p, ok := pendingUpload{}, false
+	if d != nil && d.Mode == modeUpload {
+		p, ok = decodeUpload(d.Data)
 	}
+	if !ok || p.Token != r.Data[2] {
+		r.Toast(stripTags(txtPublishStale))
+		b.dropKeyboard(r)
+		r.Reply(txtPublishStale)
+		return nil
+	}
+	fileID, name := p.FileID, p.Name
+	b.dropKeyboard(r)
 	if r.Data[1] != "y" {
 		r.Toast("")
 		if err := b.saveDialog(r.Ctx, r.Chat, nil); err != nil {
@@ -177,7 +212,31 @@ func pressPublish(r *Request) error {
 		r.Reply(problemsText(name, draft.Problems))
 		return nil
 	}
+	if summary := b.draftText(draft); shortHash(summary) != p.Summary {
+		r.Toast("")
+		if draft.Empty() {
+			_ = b.saveDialog(r.Ctx, r.Chat, nil)
+			r.Reply(summary + "\n" + txtUploadSame)
+			return nil
+		}
+		return b.offerPublish(r, p, summary, txtPublishChanged)
+	}
 	pub, err := b.svc.Publish(r.Ctx, r.Viewer, draft)
+	if quiz.ErrorReason(err) == quiz.ReasonContentChanged {
+		// Published by someone else between the check and now: show what
+		// this upload changes now and ask again.
+		again, err := b.svc.Prepare(r.Ctx, r.Viewer, name, data)
+		if err != nil {
+			return err
+		}
+		r.Toast("")
+		if len(again.Problems) > 0 || again.Empty() {
+			_ = b.saveDialog(r.Ctx, r.Chat, nil)
+			r.Reply(txtUploadExpired)
+			return nil
+		}
+		return b.offerPublish(r, p, b.draftText(again), txtPublishChanged)
+	}
 	if quiz.ErrorReason(err) == quiz.ReasonBadFile {
 		r.Toast("")
 		_ = b.saveDialog(r.Ctx, r.Chat, nil)
@@ -291,23 +350,40 @@ func (b *Bot) spreadsheet(rows []quiz.ExportRow) ([]byte, error) {
 	if err := sw.SetRow("A1", head); err != nil {
 		return nil, err
 	}
+	now := b.svc.Now()
+	months, quarters := year.Months(b.svc.Cal), year.Quarters(b.svc.Cal)
 	for i, r := range rows {
 		row := []any{r.User.Name, tree.Path(r.Branch)}
-		for _, m := range r.Months {
+		// A month or test the member could not take part in (it ended
+		// before they joined) is 未加入, not 未完成: the same rule as every
+		// figure's.
+		for j, m := range r.Months {
+			p := months[j]
 			switch {
 			case m.StudyDone && m.Makeup:
-				row = append(row, "完成（补学）")
+				row = append(row, txtXlsxMakeup)
 			case m.StudyDone:
-				row = append(row, "完成")
-			default:
+				row = append(row, txtXlsxDone)
+			case !p.End.After(r.User.Joined):
+				row = append(row, txtXlsxNotJoined)
+			case p.Start.After(now):
 				row = append(row, "")
+			default:
+				row = append(row, txtXlsxNotDone)
 			}
 		}
-		for _, q := range r.Quarters {
-			if q.Tested {
+		for j, q := range r.Quarters {
+			p := quarters[j]
+			start, _ := b.svc.Rules.TestWindowOf(b.svc.Cal, p)
+			switch {
+			case q.Tested:
 				row = append(row, q.TestScore)
-			} else {
+			case !p.End.After(r.User.Joined):
+				row = append(row, txtXlsxNotJoined)
+			case start.After(now):
 				row = append(row, "")
+			default:
+				row = append(row, txtXlsxNotTested)
 			}
 		}
 		row = append(row, r.Points.Float(), r.Stars, r.Rank)

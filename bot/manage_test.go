@@ -242,6 +242,13 @@ func TestSecretaryFlows(t *testing.T) {
 	if !found {
 		t.Errorf("党员甲's November is not in the export: %v", rows)
 	}
+	// They joined on 8 October: September is 未加入, October 未完成, the
+	// third quarter's test 未加入, the fourth's not yet open.
+	for _, r := range rows[1:] {
+		if r[0] == "党员乙" && (r[10] != "未加入" || r[11] != "未完成" || r[16] != "未加入" || len(r) > 17 && r[17] != "") {
+			t.Errorf("党员乙's row: %q", r)
+		}
+	}
 	if !strings.HasSuffix(doc.Document.Name, ".xlsx") {
 		t.Errorf("file name %q", doc.Document.Name)
 	}

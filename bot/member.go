@@ -37,6 +37,7 @@ func memberRoutes() []Route {
 		{Callback: "rk", Role: Manager, Handle: nodeButton(showRank)},
 		{Callback: "yr", Role: Manager, Handle: nodeButton(showYear)},
 		{Callback: "iv", Role: Manager, Handle: pressInvite},
+		{Callback: "mv", Role: Member, Handle: pressMove},
 	}
 }
 
@@ -73,8 +74,17 @@ func start(r *Request) error {
 		return err
 	}
 	tree := r.Bot.svc.Tree()
-	if inv.Role == quiz.RoleMember && r.Viewer.User != nil && r.Viewer.User.Branch == inv.Node {
-		r.Reply(fmt.Sprintf(txtAlreadyJoined, esc(tree.Path(inv.Node))))
+	if inv.Role == quiz.RoleMember && r.Viewer.User.IsMember() {
+		if r.Viewer.User.Branch == inv.Node {
+			r.Reply(fmt.Sprintf(txtAlreadyJoined, esc(tree.Path(inv.Node))))
+			return nil
+		}
+		// A member of another branch: moving is asked, never done at once.
+		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData(txtMoveConfirm, "mv:y:"+code),
+			tgbotapi.NewInlineKeyboardButtonData(txtCancel, "mv:n"),
+		))
+		r.ReplyKB(fmt.Sprintf(txtMoveAsk, esc(tree.Path(r.Viewer.User.Branch)), esc(tree.Path(inv.Node))), &kb)
 		return nil
 	}
 	if named {
@@ -91,24 +101,56 @@ func start(r *Request) error {
 	return nil
 }
 
-// join uses an invite and says where the user now belongs.
+// join uses an invite and says where the user now belongs; the admin who
+// made a secretary invite is told who used it.
 func join(r *Request, code, name string) error {
-	u, inv, err := r.Bot.svc.Join(r.Ctx, r.From, code, name)
+	b := r.Bot
+	res, err := b.svc.Use(r.Ctx, r.From, code, name)
 	if err != nil {
 		return err
 	}
-	if err := r.Bot.saveDialog(r.Ctx, r.Chat, nil); err != nil {
+	if err := b.saveDialog(r.Ctx, r.Chat, nil); err != nil {
 		return err
 	}
-	path := esc(r.Bot.svc.Tree().Path(inv.Node))
+	u, inv := res.User, res.Invite
+	path := esc(b.svc.Tree().Path(inv.Node))
 	if inv.Role == quiz.RoleSecretary && !r.Viewer.Admin {
-		r.Bot.setMenu(r.Ctx, r.Chat, Manager)
+		b.setMenu(r.Ctx, r.Chat, Manager)
 	}
-	if inv.Role == quiz.RoleSecretary {
-		r.Reply(fmt.Sprintf(txtJoinedSec, esc(u.Name), path))
-	} else {
+	if inv.Role != quiz.RoleSecretary {
 		r.Reply(fmt.Sprintf(txtJoined, esc(u.Name), path))
+		return nil
 	}
+	r.Reply(fmt.Sprintf(txtJoinedSec, esc(u.Name), path))
+	if !res.Used || inv.By == 0 || inv.By == r.From {
+		return nil
+	}
+	_, err = b.notify(r.Ctx, []quiz.Notice{{Ref: fmt.Sprintf("invite-used:%s:%d", inv.Code, u.ID), Chat: inv.By,
+		Text: fmt.Sprintf(txtInviteUsedNotice, esc(u.Name), path)}})
+	return err
+}
+
+// pressMove moves a member to the branch of the invite they opened, once
+// they confirm; 取消 leaves them where they are.
+func pressMove(r *Request) error {
+	b := r.Bot
+	switch {
+	case len(r.Data) == 2 && r.Data[1] == "n":
+		r.Toast("")
+		b.dropKeyboard(r)
+		r.Reply(txtMoveCancelled)
+		return nil
+	case len(r.Data) != 3 || r.Data[1] != "y" || !payloadPattern.MatchString(r.Data[2]):
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	res, err := b.svc.Move(r.Ctx, r.From, r.Data[2])
+	if err != nil {
+		return err
+	}
+	r.Toast("")
+	b.dropKeyboard(r)
+	r.Reply(fmt.Sprintf(txtMoved, esc(res.User.Name), esc(b.svc.Tree().Path(res.User.Branch))))
 	return nil
 }
 
@@ -540,18 +582,35 @@ func mistakes(r *Request) error {
 	b := r.Bot
 	a, err := b.svc.StartPractice(r.Ctx, r.From)
 	if quiz.ErrorReason(err) == quiz.ReasonNoMistakes {
-		r.Reply(txtMistakesEmpty)
+		book, err := b.svc.MistakeBook(r.Ctx, r.From)
+		if err != nil {
+			return err
+		}
+		r.Reply(txtMistakesEmpty + b.waitingText(book))
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	rec, err := b.svc.Me(r.Ctx, r.From)
+	book, err := b.svc.MistakeBook(r.Ctx, r.From)
 	if err != nil {
 		return err
 	}
-	r.Reply(txtMistakesHeader + "\n" + fmt.Sprintf(txtMistakesIntro, rec.Mistakes, rec.Due, len(a.Items)))
+	next := ""
+	if !book.NextDue.IsZero() {
+		next = fmt.Sprintf(txtMistakesNext, b.day(book.NextDue))
+	}
+	r.Reply(txtMistakesHeader + "\n" + fmt.Sprintf(txtMistakesIntro, book.Count, book.Due, next, len(a.Items)) + b.waitingText(book))
 	return b.ask(r, a)
+}
+
+// waitingText says when the questions of a test still open come into the
+// mistake book ("" when there are none).
+func (b *Bot) waitingText(book quiz.Book) string {
+	if book.Waiting == 0 {
+		return ""
+	}
+	return "\n" + fmt.Sprintf(txtMistakesWaiting, book.Waiting, b.day(book.WaitUntil))
 }
 
 // --- review ---------------------------------------------------------------
@@ -697,8 +756,11 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 			s.WriteString("\n" + fmt.Sprintf(txtMeEntry, at, sign+e.Amount.String(), esc(e.Reason)))
 		}
 	}
-	if rec.Mistakes > 0 {
-		s.WriteString("\n" + fmt.Sprintf(txtMeMistakes, rec.Mistakes, rec.Due))
+	if rec.Book.Count > 0 {
+		s.WriteString("\n" + fmt.Sprintf(txtMeMistakes, rec.Book.Count, rec.Book.Due))
+	}
+	if rec.Book.Waiting > 0 {
+		s.WriteString(b.waitingText(rec.Book))
 	}
 	return s.String()
 }
@@ -717,8 +779,7 @@ func nodeButton(show func(*Request, string) error) Handler {
 			r.Toast(txtButtonUnknown)
 			return nil
 		}
-		r.Toast("")
-		return show(r, r.Data[1])
+		return show(r, r.Data[1]) // a refusal is the press's answer
 	}
 }
 
@@ -740,7 +801,7 @@ func (b *Bot) rankText(st *quiz.Standings) (string, *tgbotapi.InlineKeyboardMark
 	fmt.Fprintf(&s, txtRankHeader, st.Half)
 	if st.Branch != "" && st.BranchFigures != nil {
 		f := st.BranchFigures
-		s.WriteString("\n" + fmt.Sprintf(txtRankBranch, esc(tree.Name(st.Branch)), st.BranchOf, st.BranchRank, percent(f.StudyRate), score(f.MeanScore)))
+		s.WriteString("\n" + fmt.Sprintf(txtRankBranch, esc(tree.Name(st.Branch)), st.BranchOf, st.BranchRank, percent(f.StudyRate()), score(f.DueMean())))
 	}
 	if len(st.Rows) > 0 {
 		sw, tw := weights(rules.Rank)
@@ -797,7 +858,7 @@ func (b *Bot) rankRow(row quiz.Standing) string {
 	if !isNaN(row.Change) {
 		change = fmt.Sprintf(txtRankChange, signed(row.Change))
 	}
-	return fmt.Sprintf(txtRankRow, row.Rank, esc(tree.Name(row.Node)), score(row.Value), percent(row.StudyRate), score(row.MeanScore), change, small)
+	return fmt.Sprintf(txtRankRow, row.Rank, esc(tree.Name(row.Node)), score(row.Value), percent(row.StudyRate()), score(row.DueMean()), change, small)
 }
 
 func weights(c quiz.RankConfig) (string, string) {

@@ -62,6 +62,15 @@ func (m *Metrics) failed() {
 	}
 }
 
+// Failures is how many updates failed with an internal error (the ones
+// logged at ERROR and answered with an apology).
+func (m *Metrics) Failures() int64 {
+	if m == nil {
+		return 0
+	}
+	return m.errors.Load()
+}
+
 func (m *Metrics) queue(delta int) {
 	if m != nil {
 		m.queued.Add(int64(delta))

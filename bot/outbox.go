@@ -236,7 +236,7 @@ func (b *Bot) runRound(ctx context.Context, r round) error {
 			return err
 		}
 		for _, row := range rows {
-			if row.User.Unreachable {
+			if row.User.Unreachable || !b.owed(r, row.User) {
 				continue
 			}
 			if text := b.memberRoundText(r, row); text != "" {
@@ -279,6 +279,16 @@ func (b *Bot) runRound(ctx context.Context, r round) error {
 	return flush()
 }
 
+// owed reports whether a round's period concerns a member: a test's result
+// is not told to someone who joined after its window closed.
+func (b *Bot) owed(r round, u *quiz.User) bool {
+	if r.kind != "test-close" {
+		return true
+	}
+	_, end := b.svc.Rules.TestWindowOf(b.svc.Cal, r.p)
+	return u.Joined.Before(end)
+}
+
 // memberRoundText is what a round tells one member ("" for nothing).
 func (b *Bot) memberRoundText(r round, row quiz.ResultRow) string {
 	rules := b.svc.Rules
@@ -309,13 +319,12 @@ func (b *Bot) memberRoundText(r round, row quiz.ResultRow) string {
 func (b *Bot) tableRoundText(ctx context.Context, r round, v quiz.Viewer, node string) (string, error) {
 	switch r.kind {
 	case "test-close":
-		st, err := b.svc.PeriodStats(ctx, v, node, r.p)
+		f, err := b.svc.PeriodFigures(ctx, v, node, r.p)
 		if err != nil {
 			return "", err
 		}
-		should := st.Members
-		return fmt.Sprintf(txtRoundTestNode, r.p, esc(b.svc.Tree().Name(node)), st.Stats.TestTaken, should,
-			meanText(st.Stats.ScoreSum, should), rateText(st.Stats.Passed, should)), nil
+		return fmt.Sprintf(txtRoundTestNode, r.p, esc(b.svc.Tree().Name(node)), f.Stats.TestTaken, f.TestDue,
+			meanNum(f.TakenMean()), meanNum(f.DueMean()), ratePct(f.PassRate())), nil
 	case "half-end":
 		s, err := b.svc.StandingsOf(ctx, v, node, r.p)
 		if err != nil {

@@ -347,18 +347,20 @@ func isNaN(f float64) bool { return math.IsNaN(f) }
 
 func unixTime(sec int64) time.Time { return time.Unix(sec, 0) }
 
-// meanText is sum/n with one decimal, or a dash when n is 0.
-func meanText(sum, n int64) string {
-	if n == 0 {
+// meanNum formats a 0–100 mean of quiz.Figures with one decimal, a dash
+// when there is none.
+func meanNum(f float64) string {
+	if math.IsNaN(f) {
 		return "—"
 	}
-	return strconv.FormatFloat(float64(sum)/float64(n), 'f', 1, 64)
+	return strconv.FormatFloat(f, 'f', 1, 64)
 }
 
-// rateText is k/n as a percentage, or a dash when n is 0.
-func rateText(k, n int64) string {
-	if n == 0 {
+// ratePct formats a 0–1 rate of quiz.Figures as 33.3%, a dash when there
+// is none (nothing was owed).
+func ratePct(f float64) string {
+	if math.IsNaN(f) {
 		return "—"
 	}
-	return percent(float64(k) / float64(n))
+	return percent(f)
 }

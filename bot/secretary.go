@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -68,9 +69,10 @@ func showBranch(r *Request, node string) error {
 	tree := b.svc.Tree()
 	var s strings.Builder
 	fmt.Fprintf(&s, txtBranchHeader, esc(tree.Path(rep.Node)), rep.Members)
-	fmt.Fprintf(&s, txtBranchStudy, rep.Month, rep.Study.StudyDone, rep.Members, rateText(rep.Study.StudyDone, rep.Members))
+	fmt.Fprintf(&s, txtBranchStudy, rep.Month, rep.Study.Stats.StudyDone, rep.Study.StudyDue, ratePct(rep.Study.StudyRate()))
 	if rep.TestOpen {
-		fmt.Fprintf(&s, txtBranchTest, rep.Quarter, rep.Test.TestTaken, rep.Members, meanText(rep.Test.ScoreSum, rep.Test.TestTaken), rateText(rep.Test.Passed, rep.Test.TestTaken))
+		t := rep.Test
+		fmt.Fprintf(&s, txtBranchTest, rep.Quarter, t.Stats.TestTaken, t.TestDue, meanNum(t.TakenMean()), meanNum(t.DueMean()), ratePct(t.PassRate()))
 		if low := rep.Lowest(); low >= 0 {
 			fmt.Fprintf(&s, txtBranchTestLow, low)
 		}
@@ -82,8 +84,8 @@ func showBranch(r *Request, node string) error {
 	if len(rep.Children) > 0 {
 		s.WriteString(txtBranchChildren)
 		for _, c := range rep.Children {
-			s.WriteString("\n" + fmt.Sprintf(txtBranchChild, esc(tree.Name(c.Node)), c.Study.StudyDone, c.Members,
-				c.Test.TestTaken, c.Members, meanText(c.Test.ScoreSum, c.Test.TestTaken)))
+			s.WriteString("\n" + fmt.Sprintf(txtBranchChild, esc(tree.Name(c.Node)), c.Study.Stats.StudyDone, c.Study.StudyDue,
+				c.Test.Stats.TestTaken, c.Test.TestDue, meanNum(c.Test.DueMean())))
 			if len(rows) < 30 {
 				rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(truncate(tree.Name(c.Node), 30), "br:"+c.Node)))
 			}
@@ -209,68 +211,96 @@ func pressMember(r *Request) error {
 	return nil
 }
 
-// pressMakeupPick asks for how long a make-up stays open.
+// makeupArgs reads "mk1:<member>:<s|t>:<period>" (and mk2's days): a
+// kind other than s or t, a period that is not a key or days not offered
+// is not a button the bot made.
+func makeupArgs(r *Request, n int) (id int64, kind quiz.Kind, period string, days int, ok bool) {
+	id, ok = memberArg(r, 1)
+	if !ok || len(r.Data) != n {
+		return 0, "", "", 0, false
+	}
+	switch r.Data[2] {
+	case "s":
+		kind = quiz.Study
+	case "t":
+		kind = quiz.Test
+	default:
+		return 0, "", "", 0, false
+	}
+	if _, err := r.Bot.svc.Cal.Parse(r.Data[3]); err != nil {
+		return 0, "", "", 0, false
+	}
+	if n == 5 {
+		d, err := strconv.Atoi(r.Data[4])
+		if err != nil || !slices.Contains(quiz.MakeupDays, d) {
+			return 0, "", "", 0, false
+		}
+		days = d
+	}
+	return id, kind, r.Data[3], days, true
+}
+
+// makeupWhat names a make-up: 补学 11月, 补考 2026年第四季度.
+func (b *Bot) makeupWhat(kind quiz.Kind, period string) string {
+	p, _ := b.svc.Cal.Parse(period)
+	if kind == quiz.Test {
+		return fmt.Sprintf(txtMakeupTest, p)
+	}
+	return fmt.Sprintf(txtMakeupMonth, p.N)
+}
+
+// pressMakeupPick asks for how long a make-up stays open, if it can be
+// granted at all.
 func pressMakeupPick(r *Request) error {
-	id, ok := memberArg(r, 1)
-	if !ok || len(r.Data) != 4 || (r.Data[2] != "s" && r.Data[2] != "t") {
+	id, kind, period, _, ok := makeupArgs(r, 4)
+	if !ok {
 		r.Toast(txtButtonUnknown)
 		return nil
 	}
 	b := r.Bot
-	p, err := b.svc.Cal.Parse(r.Data[3])
-	if err != nil {
-		r.Toast(txtButtonUnknown)
-		return nil
+	if err := b.svc.CheckMakeup(r.Ctx, r.Viewer, id, kind, period); err != nil {
+		return err
 	}
 	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
 	if err != nil {
 		return err
 	}
 	r.Toast("")
-	what := fmt.Sprintf(txtMakeupMonth, p.N)
-	if r.Data[2] == "t" {
-		what = fmt.Sprintf(txtMakeupTest, p)
-	}
 	var row []tgbotapi.InlineKeyboardButton
-	for _, d := range []int{3, 7, 14} {
+	for _, d := range quiz.MakeupDays {
 		row = append(row, tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(txtDays, d),
-			fmt.Sprintf("mk2:%s:%s:%s:%d", r.Data[1], r.Data[2], r.Data[3], d)))
+			fmt.Sprintf("mk2:%s:%s:%s:%d", r.Data[1], r.Data[2], period, d)))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(row)
-	r.ReplyKB(fmt.Sprintf(txtMakeupDays, esc(card.User.Name), what), &kb)
+	r.ReplyKB(fmt.Sprintf(txtMakeupDays, esc(card.User.Name), b.makeupWhat(kind, period)), &kb)
 	return nil
 }
 
-// pressMakeupGrant opens the make-up and tells the member.
+// pressMakeupGrant opens the make-up and tells the member — once per
+// picker message: a double tap, a redelivered press or another length
+// pressed on the same message grants nothing more.
 func pressMakeupGrant(r *Request) error {
-	id, ok := memberArg(r, 1)
-	if !ok || len(r.Data) != 5 {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	days, err := strconv.Atoi(r.Data[4])
-	if err != nil {
+	id, kind, period, days, ok := makeupArgs(r, 5)
+	if !ok || r.Callback.Message == nil {
 		r.Toast(txtButtonUnknown)
 		return nil
 	}
 	b := r.Bot
-	kind := quiz.Study
-	if r.Data[2] == "t" {
-		kind = quiz.Test
-	}
-	g, err := b.svc.GrantMakeup(r.Ctx, r.Viewer, id, kind, r.Data[3], days, "书记开放")
-	if quiz.ErrorReason(err) == quiz.ReasonNothingToGrant {
-		r.Toast(txtNothingToGrant)
-		return nil
-	}
+	ref := fmt.Sprintf("%d-%d", r.Chat, r.Callback.Message.MessageID)
+	g, granted, err := b.svc.GrantMakeup(r.Ctx, r.Viewer, id, kind, period, days, txtMakeupReason, ref)
 	if err != nil {
 		return err
 	}
+	if !granted {
+		r.Toast(txtMakeupAlready)
+		return nil
+	}
 	r.Toast("")
-	p, _ := b.svc.Cal.Parse(g.Period)
-	what, how := fmt.Sprintf(txtMakeupMonth, p.N), txtMakeupNoticeStudy
+	b.dropKeyboard(r)
+	what := b.makeupWhat(kind, period)
+	how := txtMakeupNoticeStudy
 	if kind == quiz.Test {
-		what, how = fmt.Sprintf(txtMakeupTest, p), txtMakeupNoticeTest
+		how = txtMakeupNoticeTest
 	}
 	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
 	if err != nil {
@@ -278,10 +308,20 @@ func pressMakeupGrant(r *Request) error {
 	}
 	r.Reply(fmt.Sprintf(txtMakeupGranted, esc(card.User.Name), what, b.dateTime(g.Until)))
 	_, err = b.notify(r.Ctx, []quiz.Notice{{
-		Ref:  fmt.Sprintf("makeup:%d:%s:%s:%d", id, kind, g.Period, g.At.UnixNano()),
+		Ref:  fmt.Sprintf("makeup:%d:%s", id, g.Ref),
 		Chat: id, Text: fmt.Sprintf(txtMakeupNotice, what, b.dateTime(g.Until), how),
 	}})
 	return err
+}
+
+// dropKeyboard removes the buttons of the message a press came from.
+func (b *Bot) dropKeyboard(r *Request) {
+	if r.Callback == nil || r.Callback.Message == nil || r.Callback.Message.ReplyMarkup == nil ||
+		len(r.Callback.Message.ReplyMarkup.InlineKeyboard) == 0 {
+		return
+	}
+	e := tgbotapi.NewEditMessageReplyMarkup(r.Chat, r.Callback.Message.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
+	b.send.Enqueue(r.Chat, e, nil)
 }
 
 // pressFix asks for a point correction.
@@ -430,6 +470,11 @@ func weak(r *Request) error {
 		s.WriteString("\n" + fmt.Sprintf(txtWeakNone, quiz.MinAnswersForWeak))
 	}
 	for i, it := range items {
+		if it.Hidden {
+			// It may be in a test someone can still take: no answer yet.
+			fmt.Fprintf(&s, txtWeakItemHidden, i+1, percent(it.Facility), it.Stats.Answers, it.Q.Type, esc(questionLine(it.Q)), b.day(it.Until))
+			continue
+		}
 		fmt.Fprintf(&s, txtWeakItem, i+1, percent(it.Facility), it.Stats.Answers, it.Q.Type, esc(questionLine(it.Q)), esc(it.Q.AnswerText()))
 	}
 	if r.Viewer.Admin {
@@ -566,20 +611,23 @@ func flagText(r *Request) error {
 
 // --- invites ------------------------------------------------------------------
 
-// pressRevoke revokes an invite from the button under its link.
+// pressRevoke revokes an invite from the button under its link; a second
+// press on an invite revoked already only says so.
 func pressRevoke(r *Request) error {
 	if len(r.Data) != 2 || !payloadPattern.MatchString(r.Data[1]) {
 		r.Toast(txtButtonUnknown)
 		return nil
 	}
-	if err := r.Bot.svc.RevokeInvite(r.Ctx, r.Viewer, r.Data[1]); err != nil {
+	err := r.Bot.svc.RevokeInvite(r.Ctx, r.Viewer, r.Data[1])
+	if quiz.ErrorReason(err) == quiz.ReasonInviteRevoked {
+		r.Toast(txtInviteRevoked)
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	r.Toast(txtInviteRevoked)
-	if r.Callback.Message != nil {
-		e := tgbotapi.NewEditMessageReplyMarkup(r.Chat, r.Callback.Message.MessageID, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
-		r.Bot.send.Enqueue(r.Chat, e, nil)
-	}
-	r.Reply(txtInviteRevoked)
+	r.Bot.dropKeyboard(r)
+	r.Reply(txtInviteRevokedDone)
 	return nil
 }

@@ -35,14 +35,20 @@ const (
 	txtNotInvited  = "您还没有加入党支部，暂时不能使用这个功能。\n请向所在党支部书记索取邀请链接，点击链接即可加入。"
 	txtWelcomeBack = "欢迎回来，%s！"
 
-	txtInviteBadCode = "这个邀请链接无效。请向党支部书记重新索取邀请链接。"
-	txtInviteExpired = "这个邀请链接已失效或已过期。请向党支部书记重新索取邀请链接。"
-	txtAskName       = "欢迎加入<b>%s</b>！\n请发送您的<b>真实姓名</b>（用于成绩登记，例如：张三）："
-	txtAskSecName    = "您将成为<b>%s</b>的书记。\n请发送您的<b>真实姓名</b>（例如：张三）："
-	txtBadName       = "姓名只能包含汉字或字母（少数民族姓名可用“·”），不超过 20 个字。请重新发送您的真实姓名："
-	txtJoined        = "✅ %s，您已加入<b>%s</b>。\n\n发送 /study 开始本月学习，发送 /help 查看全部功能。"
-	txtJoinedSec     = "✅ %s，您已成为<b>%s</b>的书记。\n\n发送 /branch 查看本组织学习情况，发送 /help 查看全部功能。"
-	txtAlreadyJoined = "您已经是<b>%s</b>的党员了，无需重复加入。"
+	txtInviteBadCode    = "这个邀请链接无效。请向党支部书记重新索取邀请链接。"
+	txtInviteExpired    = "这个邀请链接已失效或已过期。请向党支部书记重新索取邀请链接。"
+	txtAskName          = "欢迎加入<b>%s</b>！\n请发送您的<b>真实姓名</b>（用于成绩登记，例如：张三）："
+	txtAskSecName       = "您将成为<b>%s</b>的书记。\n请发送您的<b>真实姓名</b>（例如：张三）："
+	txtBadName          = "姓名只能包含汉字或字母（少数民族姓名可用“·”），不超过 20 个字。请重新发送您的真实姓名："
+	txtJoined           = "✅ %s，您已加入<b>%s</b>。\n\n发送 /study 开始本月学习，发送 /help 查看全部功能。"
+	txtJoinedSec        = "✅ %s，您已成为<b>%s</b>的书记。\n\n发送 /branch 查看本组织学习情况，发送 /help 查看全部功能。"
+	txtAlreadyJoined    = "您已经是<b>%s</b>的党员了，无需重复加入。"
+	txtMoveAsk          = "您现在是<b>%s</b>的党员。\n确认转入<b>%s</b>吗？转入后，您的学习、测试和积分记录随您一起转过去，由新支部统计。"
+	txtMoveConfirm      = "确认转入"
+	txtMoveCancelled    = "已取消，您的组织关系没有变化。"
+	txtMoved            = "✅ %s，您已转入<b>%s</b>，学习、测试和积分记录随您转入。\n\n发送 /study 继续本月学习。"
+	txtInviteUsed       = "这个书记邀请链接已经被使用过了，每个链接只能用一次。请向管理员索取新的邀请链接。"
+	txtInviteUsedNotice = "📌 书记邀请链接已使用：%s 成为<b>%s</b>的书记。"
 
 	txtHelpMember = "<b>党员可以使用：</b>\n" +
 		"/study 每月一学：本月学习内容和练习题\n" +
@@ -143,11 +149,13 @@ const (
 	txtPointsEarned    = "获得积分：%s"
 
 	// Mistake book.
-	txtMistakesEmpty  = "👍 错题本是空的，继续保持！"
-	txtMistakesHeader = "📕 <b>错题本练习</b>"
-	txtMistakesIntro  = "错题本里有 %d 道题（%d 道今天该复习）。本次练习 %d 题：答对的题会隔一段时间再出现，连续答对会移出错题本。"
-	txtMistakeLeft    = "🎉 这道题已移出错题本。"
-	txtPracticeDone   = "📕 <b>本次错题练习完成</b>：答对 %d/%d 题。"
+	txtMistakesEmpty   = "👍 错题本是空的，继续保持！"
+	txtMistakesHeader  = "📕 <b>错题本练习</b>"
+	txtMistakesIntro   = "错题本里有 %d 道题，现在到期 %d 道%s。本次练习 %d 题：到期的题答对后隔一段时间（1、3、7、14、30 天）再出现，最后一次答对就移出错题本；提前练习不改变复习时间，答错的题明天再来。"
+	txtMistakesNext    = "；下一批 %s 到期"
+	txtMistakesWaiting = "另有 %d 道测试题，将在 %s 测试结束后加入错题本。"
+	txtMistakeLeft     = "🎉 这道题已移出错题本。"
+	txtPracticeDone    = "📕 <b>本次错题练习完成</b>：答对 %d/%d 题。"
 
 	// Review.
 	txtReviewNone    = "还没有可以查看的测试。测试结束（测试窗口关闭）后才能查看答案和解析。"
@@ -180,11 +188,11 @@ const (
 
 	// Rank (/rank).
 	txtRankHeader    = "🏆 <b>半年一比 · %s</b>"
-	txtRankBranch    = "本支部（%s）在同级 %d 个组织中排第 <b>%d</b> 名。\n学习完成率 %s，测试平均分 %s。"
+	txtRankBranch    = "本支部（%s）在同级 %d 个组织中排第 <b>%d</b> 名。\n学习完成率 %s，人均得分 %s。"
 	txtRankMembers   = "\n<b>本支部党员积分排名</b>"
 	txtRankMember    = "%d. %s %s 分"
-	txtRankRows      = "\n<b>%s 下级组织排名</b>（综合 = 学习完成率 × %s + 测试平均分 × %s）"
-	txtRankRow       = "%d. %s：综合 %s，学习 %s，测试 %s%s%s"
+	txtRankRows      = "\n<b>%s 下级组织排名</b>（综合 = 学习完成率 × %s + 人均得分 × %s）"
+	txtRankRow       = "%d. %s：综合 %s，学习 %s，人均得分 %s%s%s"
 	txtRankSmall     = "\uff08人数不足 %d 人，仅供参考）"
 	txtRankChange    = "\uff0c较上半年 %s"
 	txtRankLeaves    = "\n<b>所辖全部党支部排名</b>（前 %d 名与后 %d 名）"
@@ -228,35 +236,41 @@ const (
 
 // reasonText words each error reason of the engine for users.
 var reasonText = map[string]string{
-	"not_member":     txtNotInvited,
-	"no_questions":   txtNoQuestions,
-	"outside_window": txtOutsideWindow,
-	"no_attempts":    txtNoAttemptsLeft,
-	"closed":         txtClosed,
-	"answered":       txtAlreadyAnswered,
-	"not_current":    txtNotCurrent,
-	"not_yours":      txtNotYours,
-	"bad_choice":     txtBadChoice,
-	"empty_answer":   txtEmptyAnswer,
-	"review_later":   txtReviewLater,
-	"invite_unknown": txtInviteBadCode,
-	"invite_expired": txtInviteExpired,
-	"bad_name":       txtBadName,
-	"node_unknown":   txtNodeUnknown,
-	"not_in_scope":   txtNotInScope,
-	"storage_full":   txtStorageFull,
-	"not_leaf":       txtInviteNotLeaf,
-	"no_mistakes":    txtMistakesEmpty,
+	"not_member":      txtNotInvited,
+	"no_questions":    txtNoQuestions,
+	"outside_window":  txtOutsideWindow,
+	"no_attempts":     txtNoAttemptsLeft,
+	"closed":          txtClosed,
+	"answered":        txtAlreadyAnswered,
+	"not_current":     txtNotCurrent,
+	"not_yours":       txtNotYours,
+	"bad_choice":      txtBadChoice,
+	"empty_answer":    txtEmptyAnswer,
+	"review_later":    txtReviewLater,
+	"invite_unknown":  txtInviteBadCode,
+	"invite_expired":  txtInviteExpired,
+	"bad_name":        txtBadName,
+	"node_unknown":    txtNodeUnknown,
+	"not_in_scope":    txtNotInScope,
+	"storage_full":    txtStorageFull,
+	"not_leaf":        txtInviteNotLeaf,
+	"no_mistakes":     txtMistakesEmpty,
+	"nothing_to_give": txtNothingToGrant,
+	"bad_makeup":      txtBadMakeup,
+	"makeup_open":     txtMakeupOpen,
+	"invite_used":     txtInviteUsed,
+	"invite_revoked":  txtInviteRevoked,
+	"bad_amount":      txtBadFix,
 }
 
 // Secretaries and admins.
 const (
 	txtBranchHeader      = "📋 <b>%s</b>（%d 名党员）"
-	txtBranchStudy       = "\n<b>%s学习</b>：已完成 %d/%d 人（%s）"
-	txtBranchTest        = "\n<b>%s测试</b>：已参加 %d/%d 人，平均分 %s，及格率 %s"
+	txtBranchStudy       = "\n<b>%s学习</b>：已完成 %d/%d 人（学习完成率 %s）"
+	txtBranchTest        = "\n<b>%s测试</b>：参考 %d/%d 人，参考人员平均分 %s，人均得分 %s，及格率 %s"
 	txtBranchTestLow     = "\uff0c最低分 %d"
 	txtBranchTestWait    = "\n<b>%s测试</b>：%s开始"
-	txtBranchChildren    = "\n\n<b>下级组织</b>（学习完成 / 测试参加 / 平均分）"
+	txtBranchChildren    = "\n\n<b>下级组织</b>（本月学习完成 / 本季度参考 / 人均得分）"
 	txtBranchChild       = "%s\uff1a%d/%d · %d/%d · %s"
 	txtBranchNotStudy    = "\n\n<b>本月学习未完成</b>（%d 人）：%s"
 	txtBranchNotTest     = "\n<b>本季度测试未参加</b>（%d 人）：%s"
@@ -279,6 +293,10 @@ const (
 	txtMakeupNoticeStudy = "发送 /study 开始。"
 	txtMakeupNoticeTest  = "发送 /test 开始。"
 	txtNothingToGrant    = "这一项已经完成了，不需要补学补考。"
+	txtMakeupAlready     = "这个补学补考已经开放过了。"
+	txtMakeupOpen        = "这一项已经开放了补学补考，尚未截止。"
+	txtBadMakeup         = "这一项不能开放补学补考：只能为入党后已经开始的月份或已开考的测试开放。"
+	txtMakeupReason      = "书记开放"
 	txtAskFix            = "请发送调整的分数和原因，例如：\n<code>+2 参加党史知识竞赛获奖</code>\n<code>-1 重复计分更正</code>"
 	txtBadFix            = "格式不对。请发送“分数 原因”，分数在 -100 到 100 之间，例如：+2 参加知识竞赛获奖"
 	txtFixed             = "✅ 已为 %s 调整积分 %s（原因：%s）。"
@@ -292,28 +310,35 @@ const (
 	txtRemindStudyProgress = "\uff08已答 %d/%d 题）"
 	txtRemindTest          = "⏰ <b>测试提醒</b>：%s测试将于 %s 结束，您还没有参加，请发送 /test 参加。"
 
-	txtWeakHeader = "📉 <b>%s</b>党员错得最多的题"
-	txtWeakNone   = "还没有足够的答题记录（每题至少 %d 人次作答）。"
-	txtWeakItem   = "\n\n<b>%d.</b> 正确率 %s（%d 人次）· %s\n%s\n正确答案：%s"
-	txtReviewHead = "\n\n🔎 <b>题目质量（全市）</b>"
-	txtSuspect    = "\n<b>可能有误</b>（成绩好的反而答错）："
-	txtHard       = "\n<b>太难</b>（正确率低于 30%%）："
-	txtEasy       = "\n<b>太容易</b>（正确率高于 95%%）："
-	txtItemLine   = "\n· [%s] %s —— 正确率 %s，区分度 %s"
-	txtFlagsHead  = "\n\n<b>党员纠错反馈</b>："
-	txtFlagLine   = "\n· %s [%s] %s —— “%s”"
-	txtNoneYet    = "\n（暂无）"
+	txtWeakHeader     = "📉 <b>%s</b>党员错得最多的题"
+	txtWeakNone       = "还没有足够的答题记录（每题至少 %d 人次作答）。"
+	txtWeakItem       = "\n\n<b>%d.</b> 正确率 %s（%d 人次）· %s\n%s\n正确答案：%s"
+	txtWeakItemHidden = "\n\n<b>%d.</b> 正确率 %s（%d 人次）· %s\n%s\n（本题属于尚未结束的测试，答案在 %s 测试结束后显示。）"
+	txtReviewHead     = "\n\n🔎 <b>题目质量（全市）</b>"
+	txtSuspect        = "\n<b>可能有误</b>（成绩好的反而答错）："
+	txtHard           = "\n<b>太难</b>（正确率低于 30%%）："
+	txtEasy           = "\n<b>太容易</b>（正确率高于 95%%）："
+	txtItemLine       = "\n· [%s] %s —— 正确率 %s，区分度 %s"
+	txtFlagsHead      = "\n\n<b>党员纠错反馈</b>："
+	txtFlagLine       = "\n· %s [%s] %s —— “%s”"
+	txtNoneYet        = "\n（暂无）"
 
 	txtExportTooMany = "这个组织的党员太多，请选择下级组织分别导出。"
+	txtXlsxDone      = "完成"
+	txtXlsxMakeup    = "完成（补学）"
+	txtXlsxNotDone   = "未完成"
+	txtXlsxNotTested = "未参加"
+	txtXlsxNotJoined = "未加入"
 	txtExportDone    = "📊 %s 成绩表（%d 名党员）"
 	txtExportEmpty   = "%s 还没有党员。"
 
-	txtFlagButton    = "答题纠错"
-	txtInviteRevoke  = "作废此链接"
-	txtInviteRevoked = "这个邀请链接已作废。"
-	txtAskFlag       = "请简单说明这道题哪里有误（200 字以内），发送 /cancel 取消："
-	txtFlagThanks    = "✅ 已收到您的纠错反馈，管理员会核实。谢谢！"
-	txtFlagNotice    = "📮 <b>答题纠错</b>：%s 对题目 [%s] 的反馈：\n%s\n\n题目：%s"
+	txtFlagButton        = "答题纠错"
+	txtInviteRevoke      = "作废此链接"
+	txtInviteRevoked     = "这个邀请链接已作废。"
+	txtInviteRevokedDone = "✅ 邀请链接已作废，任何人都不能再用它加入。"
+	txtAskFlag           = "请简单说明这道题哪里有误（200 字以内），发送 /cancel 取消："
+	txtFlagThanks        = "✅ 已收到您的纠错反馈，管理员会核实。谢谢！"
+	txtFlagNotice        = "📮 <b>答题纠错</b>：%s 对题目 [%s] 的反馈：\n%s\n\n题目：%s"
 
 	// Banks.
 	txtBanksHeader = "📚 <b>已发布的题库</b>（共 %d 套，%d 道题）"
@@ -343,6 +368,8 @@ const (
 	txtPublished        = "✅ 已发布 %s（第 %d 版）。"
 	txtPublishCancelled = "已取消，现有内容不变。"
 	txtUploadExpired    = "这个上传已经失效了，请重新发送文件。"
+	txtPublishStale     = "这个按钮属于之前的一次上传，已经失效，没有发布任何内容。请使用最新一次上传下面的按钮，或重新发送文件。"
+	txtPublishChanged   = "⚠️ 在您确认之前，已发布的内容有了变化。与现在相比的变动如下，请重新确认：\n\n"
 	txtNoneMonths       = "无"
 
 	// Rounds.
@@ -350,7 +377,7 @@ const (
 	txtRoundTestOpen = "📝 <b>%s测试已开放</b>，%s 截止，共 %d 题，限时 %d 分钟。\n发送 /test 参加。"
 	txtRoundTestMine = "📝 <b>%s测试已结束</b>：您的得分 <b>%d</b> 分（%s）。答案和解析已开放，发送 /review 查看。"
 	txtRoundTestNone = "📝 <b>%s测试已结束</b>：您没有参加本次测试。"
-	txtRoundTestNode = "📝 <b>%s测试结果 · %s</b>\n参加 %d/%d 人，平均分 %s，及格率 %s。"
+	txtRoundTestNode = "📝 <b>%s测试结果 · %s</b>\n参考 %d/%d 人，参考人员平均分 %s，人均得分 %s，及格率 %s。\n（人均得分和及格率按应考人数计算，未参考按 0 分、不及格计；测试结束后入党的不计入。）"
 	txtRoundHalfMine = "🏆 <b>%s半年一比</b>：您的积分 %s 分，在本支部 %d 人中排第 %d 名。"
 	txtRoundYearMine = "⭐ <b>%s年终一评</b>：您全年积分 %s 分，评为 <b>%d 星</b> %s。感谢您一年的学习！"
 )

@@ -84,13 +84,18 @@ func (s *Service) Answer(ctx context.Context, id int64, attempt uint64, idx int,
 		a.Responses[idx] = r
 		res = &AnswerResult{Attempt: a, Index: idx, Item: it, Response: r}
 
-		stat := ItemStats{Answers: 1}
-		if r.Right {
-			stat.Right = 1
-		}
-		for _, n := range tree.Lineage(a.Branch) {
-			if err := tx.AddItemStats(n, it.StatKey(), stat); err != nil {
-				return err
+		// Item statistics describe study and tests: practising the
+		// mistake book, where members see questions again and again, is
+		// left out of them.
+		if a.Kind != Practice {
+			stat := ItemStats{Answers: 1}
+			if r.Right {
+				stat.Right = 1
+			}
+			for _, n := range tree.Lineage(a.Branch) {
+				if err := tx.AddItemStats(n, it.StatKey(), stat); err != nil {
+					return err
+				}
 			}
 		}
 		left, err := s.updateMistakes(tx, a, it, r, now)
@@ -159,13 +164,20 @@ func (s *Service) updateMistakes(tx Tx, a *Attempt, it *Item, r Response, now ti
 		m.Item.Mistake = false
 		notBefore := time.Time{}
 		if a.Kind == Test {
-			notBefore = a.Until // never before the test window closes
+			// Hidden until nobody may take this test any more; due no
+			// sooner than its window closes.
+			m.Test, notBefore = a.Period, a.Until
 		}
 		m.Miss(now, notBefore)
 		return false, tx.PutMistake(m)
 	}
-	if m == nil || a.Kind == Test {
+	// Only a review of a due mistake moves it up a box: practising early
+	// is allowed but promotes nothing, and a test shows no answers.
+	if m == nil || a.Kind == Test || !m.IsDue(now) {
 		return false, nil
+	}
+	if hidden, err := s.revealer(tx).hidden(m, now); err != nil || hidden {
+		return false, err
 	}
 	if m.Hit(now) {
 		return true, tx.DeleteMistake(a.User, it.Key())

@@ -68,6 +68,9 @@ const (
 	ReasonReviewLater    = "review_later"    // answers shown only after the window closes
 	ReasonInviteUnknown  = "invite_unknown"  // no such invite code
 	ReasonInviteExpired  = "invite_expired"  // revoked or expired
+	ReasonInviteUsed     = "invite_used"     // a secretary invite someone else used
+	ReasonInviteRevoked  = "invite_revoked"  // revoking an invite revoked already
+	ReasonMoveAsk        = "move_ask"        // a member of another branch: ask before moving them
 	ReasonBadName        = "bad_name"        // a real name that is empty or too long
 	ReasonNodeUnknown    = "node_unknown"    // no such node in the tree
 	ReasonNotInScope     = "not_in_scope"    // a node outside the user's subtree
@@ -77,6 +80,9 @@ const (
 	ReasonNotLeaf        = "not_leaf"        // members join branches (leaves) only
 	ReasonNoMistakes     = "no_mistakes"     // the mistake book is empty
 	ReasonNothingToGrant = "nothing_to_give" // a make-up for something already done
+	ReasonBadMakeup      = "bad_makeup"      // a make-up of a kind, period or length that cannot be granted
+	ReasonMakeupOpen     = "makeup_open"     // a make-up of that month or test is open already
 	ReasonTooMany        = "too_many"        // too much for one answer (an export of a whole province)
 	ReasonBadFile        = "bad_file"        // an upload with problems
+	ReasonContentChanged = "content_changed" // something was published since the draft was made
 )

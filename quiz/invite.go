@@ -69,7 +69,8 @@ func (s *Service) CreateInvite(ctx context.Context, v Viewer, node string, role 
 }
 
 // RevokeInvite stops an invite from being used; only someone who may
-// make it may revoke it.
+// make it may revoke it (Forbidden otherwise). An invite revoked already
+// is a Conflict with ReasonInviteRevoked, and nothing changes.
 func (s *Service) RevokeInvite(ctx context.Context, v Viewer, code string) error {
 	tree := s.Tree()
 	return s.Store.Update(ctx, func(tx Tx) error {
@@ -82,6 +83,9 @@ func (s *Service) RevokeInvite(ctx context.Context, v Viewer, code string) error
 		}
 		if !v.CanManage(tree, inv.Node) || (inv.Role == RoleSecretary && !v.Admin) {
 			return Errorf(Forbidden, ReasonNotInScope)
+		}
+		if inv.Revoked {
+			return Errorf(Conflict, ReasonInviteRevoked)
 		}
 		inv.Revoked = true
 		return tx.PutInvite(inv)

@@ -3,6 +3,7 @@ package quiz
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -13,7 +14,7 @@ func (s *Service) PeekInvite(ctx context.Context, id int64, code string) (*Invit
 	named := false
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		inv, err = usableInvite(tx, s.Tree(), code, s.now())
+		inv, err = usableInvite(tx, s.Tree(), code, s.now(), id)
 		if err != nil {
 			return err
 		}
@@ -25,7 +26,10 @@ func (s *Service) PeekInvite(ctx context.Context, id int64, code string) (*Invit
 	return inv, named, err
 }
 
-func usableInvite(tx Tx, t *Tree, code string, now time.Time) (*Invite, error) {
+// usableInvite loads an invite user may use now: Invalid with
+// ReasonInviteUnknown, ReasonInviteExpired (revoked, expired, its node
+// gone) or ReasonInviteUsed (a secretary invite someone else used).
+func usableInvite(tx Tx, t *Tree, code string, now time.Time, user int64) (*Invite, error) {
 	inv, err := tx.Invite(code)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(Invalid, ReasonInviteUnknown)
@@ -33,24 +37,60 @@ func usableInvite(tx Tx, t *Tree, code string, now time.Time) (*Invite, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !inv.Usable(now) || t.Node(inv.Node) == nil {
+	if t.Node(inv.Node) == nil || !inv.Live(now) {
 		return nil, Errorf(Invalid, ReasonInviteExpired)
+	}
+	if !inv.Usable(now, user) {
+		return nil, Errorf(Invalid, ReasonInviteUsed)
 	}
 	return inv, nil
 }
 
-// Join uses an invite: the user joins the invite's branch as a member
-// (moving from their old branch, if any) or becomes secretary of its
-// node. name may be empty when the user already has one. Joining again
-// with the same invite changes nothing.
+// JoinResult is what using an invite did.
+type JoinResult struct {
+	User   *User
+	Invite *Invite
+	From   string // the branch a member moved from ("" when they had none)
+	Used   bool   // the invite was used now (false: the user had already used it)
+}
+
+// Join uses an invite: the user joins the invite's branch as a member or
+// becomes secretary of its node. name may be empty when the user already
+// has one. Joining again with the same invite changes nothing. A member of
+// another branch is not moved: Join refuses with ReasonMoveAsk, and the
+// bot asks before calling Move.
 func (s *Service) Join(ctx context.Context, id int64, code, name string) (*User, *Invite, error) {
-	var user *User
-	var invite *Invite
+	r, err := s.join(ctx, id, code, name, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.User, r.Invite, nil
+}
+
+// Use is Join that says what happened (a secretary invite used now is
+// told to the admin who made it).
+func (s *Service) Use(ctx context.Context, id int64, code, name string) (*JoinResult, error) {
+	return s.join(ctx, id, code, name, false)
+}
+
+// Move uses a member invite of another branch for a member who confirmed
+// the move: they join the invite's branch, and everything they did — every
+// month finished, test counted, point and star — is counted there from now
+// on, at every level, as it always is where a member is (a branch's totals
+// are the sum of its members' records). The member's attempts, ledger and
+// mistake book are theirs and move with them; item statistics stay where
+// the answers were given.
+func (s *Service) Move(ctx context.Context, id int64, code string) (*JoinResult, error) {
+	return s.join(ctx, id, code, "", true)
+}
+
+func (s *Service) join(ctx context.Context, id int64, code, name string, move bool) (*JoinResult, error) {
+	var res *JoinResult
 	now := s.now()
 	tree := s.Tree()
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		user, invite = nil, nil
-		inv, err := usableInvite(tx, tree, code, now)
+		res = nil
+		inv, err := usableInvite(tx, tree, code, now, id)
 		if err != nil {
 			return err
 		}
@@ -71,27 +111,47 @@ func (s *Service) Join(ctx context.Context, id int64, code, name string) (*User,
 		if u.Name == "" {
 			return Errorf(Invalid, ReasonBadName)
 		}
+		r := &JoinResult{Invite: inv}
 		switch inv.Role {
 		case RoleSecretary:
 			if !containsString(u.Secretary, inv.Node) {
 				u.Secretary = append(u.Secretary, inv.Node)
+			}
+			if !slices.Contains(inv.UsedBy, id) {
+				inv.UsedBy = append(inv.UsedBy, id)
 				inv.Uses++
+				r.Used = true
 			}
 		default:
 			if !tree.IsLeaf(inv.Node) {
 				return Errorf(Invalid, ReasonNotLeaf)
 			}
-			if u.Branch != inv.Node {
-				if u.Branch != "" {
-					if err := addMembers(tx, tree, u.Branch, -1); err != nil {
+			switch {
+			case u.Branch == inv.Node:
+			case u.Branch != "" && !move:
+				return Errorf(Conflict, ReasonMoveAsk)
+			case u.Branch != "":
+				r.From = u.Branch
+				if err := s.moveMember(tx, tree, u, inv.Node); err != nil {
+					return err
+				}
+				inv.Uses++
+				r.Used = true
+			default:
+				// A member from now: the months and tests they owe start
+				// here (a secretary who joins a branch later owes nothing
+				// from before).
+				u.Joined, u.Branch = now, inv.Node
+				if err := addMembers(tx, tree, u.Branch, 1); err != nil {
+					return err
+				}
+				for k, d := range s.joinStats(now) {
+					if err := addTotals(tx, tree.Lineage(u.Branch), d, k); err != nil {
 						return err
 					}
 				}
-				if err := addMembers(tx, tree, inv.Node, 1); err != nil {
-					return err
-				}
-				u.Branch = inv.Node
 				inv.Uses++
+				r.Used = true
 			}
 		}
 		u.Unreachable = false
@@ -101,10 +161,52 @@ func (s *Service) Join(ctx context.Context, id int64, code, name string) (*User,
 		if err := tx.PutInvite(inv); err != nil {
 			return err
 		}
-		user, invite = u, inv
+		r.User = u
+		res = r
 		return nil
 	})
-	return user, invite, err
+	return res, err
+}
+
+// moveMember moves a member to another branch with their totals: the
+// nodes above the old branch only lose them, the nodes above the new one
+// only gain them, the nodes above both keep them.
+func (s *Service) moveMember(tx Tx, tree *Tree, u *User, to string) error {
+	prog, err := tx.UserProgress(u.ID)
+	if err != nil {
+		return err
+	}
+	totals := s.MemberTotals(u, prog)
+	from := tree.Lineage(u.Branch)
+	onto := tree.Lineage(to)
+	for _, n := range from {
+		if slices.Contains(onto, n) {
+			continue
+		}
+		if err := tx.AddMemberCount(n, -1); err != nil {
+			return err
+		}
+		for k, d := range totals {
+			if err := tx.AddNodeStats(n, k, d.Neg()); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range onto {
+		if slices.Contains(from, n) {
+			continue
+		}
+		if err := tx.AddMemberCount(n, 1); err != nil {
+			return err
+		}
+		for k, d := range totals {
+			if err := tx.AddNodeStats(n, k, d); err != nil {
+				return err
+			}
+		}
+	}
+	u.Branch = to
+	return nil
 }
 
 func addMembers(tx Tx, t *Tree, branch string, delta int64) error {

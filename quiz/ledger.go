@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -18,7 +19,15 @@ func (s *Service) close(tx Tx, tree *Tree, a *Attempt, now time.Time) (*AnswerRe
 	if err := tx.PutAttempt(a); err != nil {
 		return nil, err
 	}
-	lineage := tree.Lineage(a.Branch)
+	// What an attempt earns is counted where its member is now (they may
+	// have moved since it began), as every total is.
+	branch := a.Branch
+	if u, err := tx.User(a.User); err == nil && u.IsMember() {
+		branch = u.Branch
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	lineage := tree.Lineage(branch)
 	switch a.Kind {
 	case Study:
 		if !a.Complete() {
@@ -28,7 +37,7 @@ func (s *Service) close(tx Tx, tree *Tree, a *Attempt, now time.Time) (*AnswerRe
 		res.Earned = earned
 		return res, err
 	case Test:
-		earned, err := s.countTest(tx, lineage, a, now)
+		earned, err := s.countTest(tx, lineage, tree.Lineage(a.Branch), a, now)
 		res.Earned = earned
 		return res, err
 	}
@@ -49,6 +58,7 @@ func (s *Service) finishMonth(tx Tx, lineage []string, a *Attempt, now time.Time
 		return nil, nil
 	}
 	prog.StudyDone, prog.StudyAt, prog.Makeup = true, now.Unix(), a.Makeup
+	prog.Flagged = a.Flagged // answered implausibly fast: the secretary's 答题过快
 	if err := tx.PutProgress(a.User, a.Period, prog); err != nil {
 		return nil, err
 	}
@@ -107,8 +117,9 @@ func (s *Service) bookAll(tx Tx, lineage []string, due []Entry) ([]Entry, error)
 
 // countTest books a closed test. With several attempts the counted score
 // follows the policy; points and totals move by the difference, so the
-// ledger explains every change.
-func (s *Service) countTest(tx Tx, lineage []string, a *Attempt, now time.Time) ([]Entry, error) {
+// ledger explains every change. Totals go to lineage (where the member is
+// now), item statistics to answered (where the attempt was taken).
+func (s *Service) countTest(tx Tx, lineage, answered []string, a *Attempt, now time.Time) ([]Entry, error) {
 	quarter, err := s.Cal.Parse(a.Period)
 	if err != nil {
 		return nil, err
@@ -138,14 +149,14 @@ func (s *Service) countTest(tx Tx, lineage []string, a *Attempt, now time.Time) 
 	} else if !prog.Passed && old.Passed {
 		d.Passed = -1
 	}
-	if a.Flagged {
-		d.Flagged = 1
+	if prog.Flagged && !old.Flagged {
+		d.Flagged = 1 // a member-test flagged once, however many attempts
 	}
 	half, year := s.Cal.Half(quarter.Start), s.Cal.Year(quarter.Start)
 	if err := addTotals(tx, lineage, d, a.Period, half.Key(), year.Key()); err != nil {
 		return nil, err
 	}
-	for _, n := range lineage {
+	for _, n := range answered {
 		for i := range a.Items {
 			it := &a.Items[i]
 			st := ItemStats{}

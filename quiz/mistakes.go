@@ -21,6 +21,11 @@ type Mistake struct {
 	Due    time.Time
 	Misses int
 	Added  time.Time
+	// Test is the quarter of the last test in which the question was
+	// missed, if any: until that test can no longer be taken (its window
+	// and every make-up of it closed) the question is hidden from the
+	// member — neither practised nor counted — so that no answer leaks.
+	Test string
 }
 
 // Miss puts the question (back) into box 0, due a day later — or, for a
@@ -55,7 +60,9 @@ const PracticeSize = 10
 
 // StartPractice returns a practice of the mistake book (错题本): the open
 // one, or a new one of up to PracticeSize questions, due ones first, then
-// the soonest due, so that a member can practise any time.
+// the soonest due, so that a member can practise any time (practising a
+// question before it is due does not move it up a box). Questions of a
+// test that someone may still take are not in it.
 func (s *Service) StartPractice(ctx context.Context, id int64) (*Attempt, error) {
 	now := s.now()
 	var out *Attempt
@@ -79,7 +86,7 @@ func (s *Service) StartPractice(ctx context.Context, id int64) (*Attempt, error)
 				return nil
 			}
 		}
-		ms, err := tx.Mistakes(id)
+		ms, err := s.visibleMistakes(tx, id, now)
 		if err != nil {
 			return err
 		}
@@ -105,6 +112,82 @@ func (s *Service) StartPractice(ctx context.Context, id int64) (*Attempt, error)
 		return nil
 	})
 	return out, err
+}
+
+// visibleMistakes returns the questions of a member's mistake book that
+// may be shown at now: all but those of a test someone may still take.
+func (s *Service) visibleMistakes(tx Tx, id int64, now time.Time) ([]*Mistake, error) {
+	ms, err := tx.Mistakes(id)
+	if err != nil {
+		return nil, err
+	}
+	rv := s.revealer(tx)
+	out := ms[:0]
+	for _, m := range ms {
+		hidden, err := rv.hidden(m, now)
+		if err != nil {
+			return nil, err
+		}
+		if !hidden {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// Book is where a member's mistake book stands.
+type Book struct {
+	Count     int       // questions that can be practised now
+	Due       int       // of them, due for review now
+	NextDue   time.Time // when the next one not yet due comes due (zero: none)
+	Waiting   int       // questions of a test someone may still take
+	WaitUntil time.Time // when the first of those comes (the test closes)
+}
+
+// MistakeBook says where the member's mistake book stands.
+func (s *Service) MistakeBook(ctx context.Context, id int64) (Book, error) {
+	var b Book
+	err := s.Store.View(ctx, func(tx Tx) error {
+		if _, err := member(tx, id); err != nil {
+			return err
+		}
+		var err error
+		b, err = s.mistakeBook(tx, id, s.now())
+		return err
+	})
+	return b, err
+}
+
+func (s *Service) mistakeBook(tx Tx, id int64, now time.Time) (Book, error) {
+	var b Book
+	ms, err := tx.Mistakes(id)
+	if err != nil {
+		return b, err
+	}
+	rv := s.revealer(tx)
+	for _, m := range ms {
+		if m.Test != "" {
+			at, err := rv.at(m.Test)
+			if err != nil {
+				return b, err
+			}
+			if now.Before(at) {
+				b.Waiting++
+				if b.WaitUntil.IsZero() || at.Before(b.WaitUntil) {
+					b.WaitUntil = at
+				}
+				continue
+			}
+		}
+		b.Count++
+		switch {
+		case m.IsDue(now):
+			b.Due++
+		case b.NextDue.IsZero() || m.Due.Before(b.NextDue):
+			b.NextDue = m.Due
+		}
+	}
+	return b, nil
 }
 
 // ClosePractice ends an open practice early (a member who leaves with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"partyquiz/questions"
@@ -191,17 +192,14 @@ func planChange(old, next *questions.Plan) []int {
 // Publish publishes a draft made by Prepare: the file is kept as the next
 // version of its bank, plan or tree, and the engine switches to the new
 // content at once, all or nothing. Attempts already made keep what they
-// asked. If something was published since the draft was checked, it is
-// checked again first.
+// asked. If something was published since the draft was made, nothing is
+// published: Conflict with ReasonContentChanged, so that what the admin
+// confirmed is what goes live (prepare again and ask again).
 func (s *Service) Publish(ctx context.Context, v Viewer, d *Draft) (*Publication, error) {
 	s.publishMu.Lock()
 	defer s.publishMu.Unlock()
 	if d.base != s.Content() {
-		again, err := s.Prepare(ctx, v, d.Name, d.Data)
-		if err != nil {
-			return nil, err
-		}
-		d = again
+		return nil, Errorf(Conflict, ReasonContentChanged)
 	}
 	if !v.Admin {
 		return nil, Errorf(Forbidden, ReasonNotInScope)
@@ -217,7 +215,10 @@ func (s *Service) Publish(ctx context.Context, v Viewer, d *Draft) (*Publication
 		}
 		pub.Version = p.Version
 		if d.Kind == PubOrg {
-			return recount(tx, d.content.Tree)
+			if err := recount(tx, d.content.Tree); err != nil {
+				return err
+			}
+			return retotal(tx, d.base.Tree, d.content.Tree)
 		}
 		return nil
 	})
@@ -247,6 +248,93 @@ func recount(tx Tx, t *Tree) error {
 	for n, c := range counts {
 		if err := tx.AddMemberCount(n, c); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// retotal keeps the totals of the nodes above the branches right when a
+// new tree gives a branch other ancestors (a branch moved to another
+// township, a level added): every total above a branch is the sum of its
+// branches', so the totals of the nodes that are not branches are made
+// again from the branches' own. Item statistics likewise.
+func retotal(tx Tx, old, next *Tree) error {
+	changed := false
+	for _, leaf := range old.Leaves(old.Root()) {
+		if next.Node(leaf) != nil && !slices.Equal(old.Lineage(leaf), next.Lineage(leaf)) {
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		return nil
+	}
+	type stat struct {
+		node, period string
+		s            NodeStats
+	}
+	var inner, leaves []stat
+	// A branch (a leaf of the old tree) holds its members' own totals;
+	// every other node's are sums, made again below.
+	branch := func(node string) bool { return old.IsLeaf(node) && next.Node(node) != nil }
+	if err := tx.ForEachNodeStats(func(node, period string, st NodeStats) error {
+		if branch(node) {
+			leaves = append(leaves, stat{node, period, st})
+		} else {
+			inner = append(inner, stat{node, period, st})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, x := range inner {
+		if err := tx.AddNodeStats(x.node, x.period, x.s.Neg()); err != nil {
+			return err
+		}
+	}
+	for _, x := range leaves {
+		if err := addTotals(tx, next.Lineage(x.node)[1:], x.s, x.period); err != nil {
+			return err
+		}
+	}
+	type item struct {
+		node, key string
+		s         ItemStats
+	}
+	var items []item
+	for _, n := range old.Nodes() {
+		if branch(n.ID) {
+			continue
+		}
+		if err := tx.NodeItems(n.ID, func(key string, st ItemStats) error {
+			items = append(items, item{n.ID, key, st})
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	for _, x := range items {
+		if err := tx.AddItemStats(x.node, x.key, x.s.Neg()); err != nil {
+			return err
+		}
+	}
+	items = items[:0]
+	for _, leaf := range old.Leaves(old.Root()) {
+		if !branch(leaf) {
+			continue
+		}
+		if err := tx.NodeItems(leaf, func(key string, st ItemStats) error {
+			items = append(items, item{leaf, key, st})
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	for _, x := range items { // written after reading: no writes while a bucket is scanned
+		for _, n := range next.Lineage(x.node)[1:] {
+			if err := tx.AddItemStats(n, x.key, x.s); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -37,9 +37,8 @@ type MemberRecord struct {
 	HalfPoints Points
 	Entries    []Entry // this year's ledger
 	Stars      int
-	Rank, Of   int // place in the branch by this half year's points
-	Mistakes   int // questions in the mistake book
-	Due        int // of them due now
+	Rank, Of   int  // place in the branch by this half year's points
+	Book       Book // the mistake book
 }
 
 // Me returns the member's own record for the current year.
@@ -121,17 +120,8 @@ func (s *Service) Me(ctx context.Context, id int64) (*MemberRecord, error) {
 				rec.Rank = m.Rank
 			}
 		}
-		ms, err := tx.Mistakes(id)
-		if err != nil {
-			return err
-		}
-		rec.Mistakes = len(ms)
-		for _, m := range ms {
-			if m.IsDue(now) {
-				rec.Due++
-			}
-		}
-		return nil
+		rec.Book, err = s.mistakeBook(tx, id, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -206,9 +196,6 @@ func (s *Service) Standings(ctx context.Context, v Viewer, node string) (*Standi
 // of a half year that has ended, for the 半年一比 round).
 func (s *Service) StandingsOf(ctx context.Context, v Viewer, node string, half Period) (*Standings, error) {
 	now := s.now()
-	if now.After(half.End) {
-		now = half.End.Add(-time.Nanosecond) // a closed half: every month and test counts
-	}
 	tree := s.Tree()
 	out := &Standings{Half: half}
 	node, err := s.viewNode(v, node)
@@ -277,50 +264,76 @@ func (s *Service) viewNode(v Viewer, node string) (string, error) {
 
 // standingInputs reads what the ranking needs of nodes for a half year
 // and the one before it: record by record for a few nodes (a member's
-// branch and its siblings), in three range scans for many (a city's
-// branches).
+// branch and its siblings), in range scans for many (a city's branches).
+// Members who joined after a half year ended are not owed to it: they are
+// counted from the Joined totals of the half years since.
 func (s *Service) standingInputs(tx Tx, half Period, now time.Time, nodes []string) ([]StandingInput, error) {
 	prevHalf := half.Prev(s.Cal)
-	months, tests := s.heldIn(half, now)
-	pm, pt := s.heldIn(prevHalf, now)
-	out := make([]StandingInput, len(nodes))
+	var since []string // the half years after half, up to now
+	for h := half.Next(s.Cal); !h.Start.After(now); h = h.Next(s.Cal) {
+		since = append(since, h.Key())
+	}
+	type read struct {
+		members         int64
+		cur, prev       NodeStats
+		joinedSinceHalf int64 // joined after half ended
+	}
+	reads := make([]read, len(nodes))
 	if len(nodes) <= scanAbove {
 		for i, n := range nodes {
-			c, err := tx.MemberCount(n)
-			if err != nil {
+			r := &reads[i]
+			var err error
+			if r.members, err = tx.MemberCount(n); err != nil {
 				return nil, err
 			}
-			cur, err := tx.NodeStats(n, half.Key())
-			if err != nil {
+			if r.cur, err = tx.NodeStats(n, half.Key()); err != nil {
 				return nil, err
 			}
-			prev, err := tx.NodeStats(n, prevHalf.Key())
-			if err != nil {
+			if r.prev, err = tx.NodeStats(n, prevHalf.Key()); err != nil {
 				return nil, err
 			}
-			out[i] = StandingInput{Node: n, Members: c, Stats: cur, Months: months, Tests: tests}
-			if !prev.IsZero() {
-				out[i].Prev = &StandingInput{Node: n, Members: c, Stats: prev, Months: pm, Tests: pt}
+			for _, k := range since {
+				st, err := tx.NodeStats(n, k)
+				if err != nil {
+					return nil, err
+				}
+				r.joinedSinceHalf += st.Joined
 			}
 		}
-		return out, nil
+	} else {
+		counts, err := tx.MemberCounts()
+		if err != nil {
+			return nil, err
+		}
+		cur, err := tx.PeriodStats(half.Key())
+		if err != nil {
+			return nil, err
+		}
+		prev, err := tx.PeriodStats(prevHalf.Key())
+		if err != nil {
+			return nil, err
+		}
+		later := make([]map[string]NodeStats, len(since))
+		for i, k := range since {
+			if later[i], err = tx.PeriodStats(k); err != nil {
+				return nil, err
+			}
+		}
+		for i, n := range nodes {
+			r := &reads[i]
+			r.members, r.cur, r.prev = counts[n], cur[n], prev[n]
+			for _, l := range later {
+				r.joinedSinceHalf += l[n].Joined
+			}
+		}
 	}
-	counts, err := tx.MemberCounts()
-	if err != nil {
-		return nil, err
-	}
-	cur, err := tx.PeriodStats(half.Key())
-	if err != nil {
-		return nil, err
-	}
-	prev, err := tx.PeriodStats(prevHalf.Key())
-	if err != nil {
-		return nil, err
-	}
+	out := make([]StandingInput, len(nodes))
 	for i, n := range nodes {
-		out[i] = StandingInput{Node: n, Members: counts[n], Stats: cur[n], Months: months, Tests: tests}
-		if p, ok := prev[n]; ok && !p.IsZero() {
-			out[i].Prev = &StandingInput{Node: n, Members: counts[n], Stats: p, Months: pm, Tests: pt}
+		r := reads[i]
+		out[i] = StandingInput{Figures: s.figures(n, r.members, r.cur, half, now, r.joinedSinceHalf)}
+		if !r.prev.IsZero() {
+			f := s.figures(n, r.members, r.prev, prevHalf, now, r.joinedSinceHalf+r.cur.Joined)
+			out[i].Prev = &f
 		}
 	}
 	return out, nil
@@ -437,8 +450,8 @@ func (s *Service) YearOf(ctx context.Context, v Viewer, node string, year Period
 }
 
 // Reviews returns the member's closed tests whose answers may be shown
-// (their window has closed), newest first, and how many closed tests are
-// still waiting for their window to close.
+// (nobody may take that test any more: its window and every make-up of it
+// have closed), newest first, and how many closed tests are still waiting.
 func (s *Service) Reviews(ctx context.Context, id int64) (ready []*Attempt, waiting int, err error) {
 	now := s.now()
 	err = s.Store.View(ctx, func(tx Tx) error {
@@ -449,6 +462,7 @@ func (s *Service) Reviews(ctx context.Context, id int64) (ready []*Attempt, wait
 		if err != nil {
 			return err
 		}
+		rv := s.revealer(tx)
 		for i := len(ids) - 1; i >= 0; i-- {
 			a, err := tx.Attempt(ids[i])
 			if errors.Is(err, ErrNotFound) {
@@ -457,11 +471,16 @@ func (s *Service) Reviews(ctx context.Context, id int64) (ready []*Attempt, wait
 			if err != nil {
 				return err
 			}
-			switch {
-			case !a.Closed:
-			case now.Before(a.Until):
+			if !a.Closed {
+				continue
+			}
+			open, err := rv.open(a.Period, now)
+			if err != nil {
+				return err
+			}
+			if open {
 				waiting++
-			default:
+			} else {
 				ready = append(ready, a)
 			}
 		}
@@ -470,19 +489,29 @@ func (s *Service) Reviews(ctx context.Context, id int64) (ready []*Attempt, wait
 	return ready, waiting, err
 }
 
-// Review returns one closed test for review, if its window has closed.
+// Review returns one closed test for review, once nobody may take that
+// test any more (Unavailable with ReasonReviewLater before).
 func (s *Service) Review(ctx context.Context, id int64, attempt uint64) (*Attempt, error) {
-	a, err := s.Attempt(ctx, id, attempt)
-	if err != nil {
-		return nil, err
-	}
-	if a.Kind != Test || !a.Closed {
-		return nil, Errorf(NotFound, ReasonNotCurrent)
-	}
-	if s.now().Before(a.Until) {
-		return nil, Errorf(Unavailable, ReasonReviewLater)
-	}
-	return a, nil
+	var out *Attempt
+	err := s.Store.View(ctx, func(tx Tx) error {
+		a, err := ownAttempt(tx, id, attempt)
+		if err != nil {
+			return err
+		}
+		if a.Kind != Test || !a.Closed {
+			return Errorf(NotFound, ReasonNotCurrent)
+		}
+		open, err := s.revealer(tx).open(a.Period, s.now())
+		if err != nil {
+			return err
+		}
+		if open {
+			return Errorf(Unavailable, ReasonReviewLater)
+		}
+		out = a
+		return nil
+	})
+	return out, err
 }
 
 // ResultRow is one member's result for a period, as a round tells them.
@@ -543,26 +572,40 @@ func (s *Service) Secretaries(ctx context.Context) ([]*User, error) {
 	return out, err
 }
 
-// NodePeriod is a node's totals for one period.
-type NodePeriod struct {
-	Members int64
-	Stats   NodeStats
-}
-
-// PeriodStats returns the totals of a node the viewer manages for a period.
-func (s *Service) PeriodStats(ctx context.Context, v Viewer, node string, p Period) (NodePeriod, error) {
-	var out NodePeriod
+// PeriodFigures returns the figures of a node the viewer manages for a
+// period (a test-close round's table).
+func (s *Service) PeriodFigures(ctx context.Context, v Viewer, node string, p Period) (Figures, error) {
+	var out Figures
 	node, err := s.scope(v, node)
 	if err != nil {
 		return out, err
 	}
+	now := s.now()
 	err = s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if out.Members, err = tx.MemberCount(node); err != nil {
-			return err
-		}
-		out.Stats, err = tx.NodeStats(node, p.Key())
+		out, err = s.nodeFigures(tx, node, p, now)
 		return err
 	})
 	return out, err
+}
+
+// nodeFigures reads a node's figures for a period.
+func (s *Service) nodeFigures(tx Tx, node string, p Period, now time.Time) (Figures, error) {
+	members, err := tx.MemberCount(node)
+	if err != nil {
+		return Figures{}, err
+	}
+	st, err := tx.NodeStats(node, p.Key())
+	if err != nil {
+		return Figures{}, err
+	}
+	var later int64
+	for q := p.Next(s.Cal); !q.Start.After(now); q = q.Next(s.Cal) {
+		ls, err := tx.NodeStats(node, q.Key())
+		if err != nil {
+			return Figures{}, err
+		}
+		later += ls.Joined
+	}
+	return s.figures(node, members, st, p, now, later), nil
 }

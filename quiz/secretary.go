@@ -25,10 +25,9 @@ type MemberRow struct {
 
 // ChildReport is one child node's figures.
 type ChildReport struct {
-	Node    string
-	Members int64
-	Study   NodeStats // this month
-	Test    NodeStats // this quarter
+	Node  string
+	Study Figures // this month
+	Test  Figures // this quarter
 }
 
 // NodeReport is a secretary's view of a node (/branch): this month's
@@ -40,8 +39,8 @@ type NodeReport struct {
 	Quarter  Period
 	TestOpen bool // the quarter's test window has opened
 	Members  int64
-	Study    NodeStats
-	Test     NodeStats
+	Study    Figures // this month
+	Test     Figures // this quarter
 	Children []ChildReport
 	Rows     []MemberRow // a branch's members, by name order of joining (id)
 }
@@ -125,24 +124,19 @@ func (s *Service) NodeReport(ctx context.Context, v Viewer, node string) (*NodeR
 	r := &NodeReport{Node: node, Month: s.Cal.Month(now), Quarter: q, TestOpen: !now.Before(start)}
 	err = s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if r.Members, err = tx.MemberCount(node); err != nil {
+		if r.Study, err = s.nodeFigures(tx, node, r.Month, now); err != nil {
 			return err
 		}
-		if r.Study, err = tx.NodeStats(node, r.Month.Key()); err != nil {
+		if r.Test, err = s.nodeFigures(tx, node, q, now); err != nil {
 			return err
 		}
-		if r.Test, err = tx.NodeStats(node, q.Key()); err != nil {
-			return err
-		}
+		r.Members = r.Study.Members
 		for _, c := range tree.Children(node) {
 			cr := ChildReport{Node: c}
-			if cr.Members, err = tx.MemberCount(c); err != nil {
+			if cr.Study, err = s.nodeFigures(tx, c, r.Month, now); err != nil {
 				return err
 			}
-			if cr.Study, err = tx.NodeStats(c, r.Month.Key()); err != nil {
-				return err
-			}
-			if cr.Test, err = tx.NodeStats(c, q.Key()); err != nil {
+			if cr.Test, err = s.nodeFigures(tx, c, q, now); err != nil {
 				return err
 			}
 			r.Children = append(r.Children, cr)
@@ -313,6 +307,11 @@ type WeakItem struct {
 	Stats          ItemStats
 	Facility       float64
 	Discrimination float64
+	// Hidden: the question may be in a test someone may still take (its
+	// bank is drawn from by a test whose window or a make-up of it is
+	// open). Show it without its answer and 解析 until Until.
+	Hidden bool
+	Until  time.Time
 }
 
 // MinAnswersForWeak is the least number of answers a question needs
@@ -342,8 +341,13 @@ func (s *Service) Weak(ctx context.Context, v Viewer, node string, n int) ([]Wea
 // enough answers and is still published as answered.
 func (s *Service) itemStats(ctx context.Context, node string) ([]WeakItem, error) {
 	cat := s.Content().Catalog
+	now := s.now()
 	var out []WeakItem
 	err := s.Store.View(ctx, func(tx Tx) error {
+		hidden, err := s.hiddenBanks(tx, now)
+		if err != nil {
+			return err
+		}
 		return tx.NodeItems(node, func(key string, st ItemStats) error {
 			if st.Answers < MinAnswersForWeak {
 				return nil
@@ -354,12 +358,48 @@ func (s *Service) itemStats(ctx context.Context, node string) ([]WeakItem, error
 			if q == nil || q.Hash() != hash {
 				return nil
 			}
-			out = append(out, WeakItem{Bank: bank, Q: q, Stats: st, Facility: st.Facility(), Discrimination: st.Discrimination()})
+			w := WeakItem{Bank: bank, Q: q, Stats: st, Facility: st.Facility(), Discrimination: st.Discrimination()}
+			w.Until, w.Hidden = hidden(bank)
+			out = append(out, w)
 			return nil
 		})
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Bank+out[i].Q.ID < out[j].Bank+out[j].Q.ID })
 	return out, err
+}
+
+// hiddenBanks returns which banks a test someone may take at now draws
+// from, and until when.
+func (s *Service) hiddenBanks(tx Tx, now time.Time) (func(bank string) (time.Time, bool), error) {
+	rv := s.revealer(tx)
+	open, err := rv.openTests(now)
+	if err != nil {
+		return nil, err
+	}
+	all := time.Time{}
+	banks := map[string]time.Time{}
+	for _, q := range open {
+		until, err := rv.at(q.Key())
+		if err != nil {
+			return nil, err
+		}
+		list := s.Content().Catalog.Plan.QuarterBanks(q.N)
+		if len(list) == 0 && until.After(all) {
+			all = until // the test draws from every bank
+		}
+		for _, b := range list {
+			if until.After(banks[b]) {
+				banks[b] = until
+			}
+		}
+	}
+	return func(bank string) (time.Time, bool) {
+		t := banks[bank]
+		if all.After(t) {
+			t = all
+		}
+		return t, !t.IsZero()
+	}, nil
 }
 
 // ItemReview is what admins see of the questions across the whole tree.

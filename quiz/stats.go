@@ -16,11 +16,19 @@ type NodeStats struct {
 	TestTaken int64 // member-tests counted
 	ScoreSum  int64 // sum of counted test scores
 	Passed    int64 // counted tests at or above the pass mark
-	Flagged   int64 // attempts flagged as implausibly fast
+	Flagged   int64 // member-periods flagged as answered implausibly fast (a month, a test)
 	// Year keys only: the members' points and how many members have 2, 3,
 	// 4 and 5 stars (the rest have 1).
 	PointSum Points
 	Stars    [4]int64
+	// Members of the node now who joined the organisation in this period
+	// (Joined), and, on half-year and year keys, the sums of the indexes
+	// within the period of the month (JoinMonths, 0 for its first month)
+	// and of the quarter (JoinQuarters) they joined in: what Figures needs
+	// to owe a member only the months and tests they could take part in.
+	Joined       int64
+	JoinMonths   int64
+	JoinQuarters int64
 }
 
 // Add returns s + d.
@@ -34,6 +42,28 @@ func (s NodeStats) Add(d NodeStats) NodeStats {
 	for i := range s.Stars {
 		s.Stars[i] += d.Stars[i]
 	}
+	s.Joined += d.Joined
+	s.JoinMonths += d.JoinMonths
+	s.JoinQuarters += d.JoinQuarters
+	return s
+}
+
+// Neg returns -s.
+func (s NodeStats) Neg() NodeStats { return NodeStats{}.sub(s) }
+
+func (s NodeStats) sub(d NodeStats) NodeStats {
+	s.StudyDone -= d.StudyDone
+	s.TestTaken -= d.TestTaken
+	s.ScoreSum -= d.ScoreSum
+	s.Passed -= d.Passed
+	s.Flagged -= d.Flagged
+	s.PointSum -= d.PointSum
+	for i := range s.Stars {
+		s.Stars[i] -= d.Stars[i]
+	}
+	s.Joined -= d.Joined
+	s.JoinMonths -= d.JoinMonths
+	s.JoinQuarters -= d.JoinQuarters
 	return s
 }
 
@@ -99,6 +129,16 @@ func (s ItemStats) Add(d ItemStats) ItemStats {
 	return s
 }
 
+// Neg returns -s.
+func (s ItemStats) Neg() ItemStats {
+	var out ItemStats
+	out.Answers, out.Right = -s.Answers, -s.Right
+	for i := range s.TestN {
+		out.TestN[i], out.TestRight[i] = -s.TestN[i], -s.TestRight[i]
+	}
+	return out
+}
+
 // Facility is the share of answers that were right (NaN with no answers).
 func (s ItemStats) Facility() float64 {
 	if s.Answers == 0 {
@@ -159,53 +199,48 @@ type RankConfig struct {
 	MinSize     int     // branches with fewer members are shown but marked
 }
 
-// StandingInput is what the ranking needs of one node for a half year.
+// StandingInput is what the ranking needs of one node for a half year:
+// its figures, and those of the half year before.
 type StandingInput struct {
-	Node    string
-	Members int64
-	Stats   NodeStats // the half year's totals
-	Months  int       // months of the half that have begun
-	Tests   int       // tests of the half whose window has opened
-	Prev    *StandingInput
+	Figures
+	Prev *Figures
 }
 
 // Standing is one node's place among its siblings.
 type Standing struct {
-	Node      string
-	Members   int64
-	StudyRate float64 // 0–1: months finished / (members × months begun)
-	MeanScore float64 // 0–100: score sum / (members × tests held); NaN before any test
-	PassRate  float64 // 0–1 of those who should have taken the tests; NaN before any
-	Value     float64 // the blend the ranking orders by, 0–100
-	Change    float64 // Value minus the previous half's; NaN when there is none
-	Small     bool    // fewer members than the minimum: shown, marked
-	Rank      int     // 1 is best; equal values share a rank
+	Figures
+	Value  float64 // the blend the ranking orders by, 0–100
+	Change float64 // Value minus the previous half's; NaN when there is none
+	Small  bool    // fewer members than the minimum: shown, marked
+	Rank   int     // 1 is best; equal values share a rank
 }
 
-// Evaluate computes one node's standing figures (without its rank).
+// Value is the blend of a node's figures the ranking orders by, 0–100:
+// the study completion rate and the per-member mean score (人均得分,
+// absence counting as 0) by their weights; the study rate alone before any
+// test; 0 when nothing was owed yet.
+func (c RankConfig) Value(f Figures) float64 {
+	study := f.StudyRate()
+	if math.IsNaN(study) {
+		study = 0
+	}
+	mean := f.DueMean()
+	if math.IsNaN(mean) {
+		return 100 * study
+	}
+	w := c.StudyWeight + c.TestWeight
+	if w <= 0 {
+		w = 1
+	}
+	return (c.StudyWeight*100*study + c.TestWeight*mean) / w
+}
+
+// Evaluate computes one node's standing (without its rank).
 func (c RankConfig) Evaluate(in StandingInput) Standing {
-	s := Standing{Node: in.Node, Members: in.Members, MeanScore: math.NaN(), PassRate: math.NaN(), Change: math.NaN()}
+	s := Standing{Figures: in.Figures, Change: math.NaN(), Value: c.Value(in.Figures)}
 	s.Small = in.Members < int64(c.MinSize)
-	if in.Members > 0 && in.Months > 0 {
-		s.StudyRate = math.Min(1, float64(in.Stats.StudyDone)/float64(in.Members*int64(in.Months)))
-	}
-	if in.Members > 0 && in.Tests > 0 {
-		should := float64(in.Members * int64(in.Tests))
-		s.MeanScore = float64(in.Stats.ScoreSum) / should
-		s.PassRate = math.Min(1, float64(in.Stats.Passed)/should)
-	}
-	switch {
-	case math.IsNaN(s.MeanScore):
-		s.Value = 100 * s.StudyRate
-	default:
-		w := c.StudyWeight + c.TestWeight
-		if w <= 0 {
-			w = 1
-		}
-		s.Value = (c.StudyWeight*100*s.StudyRate + c.TestWeight*s.MeanScore) / w
-	}
-	if in.Prev != nil && in.Prev.Members > 0 {
-		s.Change = s.Value - c.Evaluate(*in.Prev).Value
+	if in.Prev != nil && in.Prev.StudyDue+in.Prev.TestDue > 0 {
+		s.Change = s.Value - c.Value(*in.Prev)
 	}
 	return s
 }
@@ -231,7 +266,7 @@ func (c RankConfig) Rank(in []StandingInput) []Standing {
 			return c
 		}
 		a, b := &out[i], &out[j]
-		if c := cmp.Compare(b.StudyRate, a.StudyRate); c != 0 {
+		if c := cmp.Compare(b.StudyRate(), a.StudyRate()); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Node, b.Node)

@@ -48,17 +48,22 @@ func TestFacilityDiscrimination(t *testing.T) {
 	}
 }
 
+// fig is a node's figures with its owed months and tests.
+func fig(node string, members int64, st quiz.NodeStats, studyDue, testDue int64) quiz.Figures {
+	return quiz.Figures{Node: node, Members: members, Stats: st, StudyDue: studyDue, TestDue: testDue}
+}
+
 func TestRank(t *testing.T) {
 	cfg := quiz.RankConfig{StudyWeight: 0.4, TestWeight: 0.6, MinSize: 5}
 	in := []quiz.StandingInput{
-		// 10 members, 3 months begun, 30 months done → 100 %; one test, mean 80.
-		{Node: "a", Members: 10, Stats: quiz.NodeStats{StudyDone: 30, ScoreSum: 800, TestTaken: 10, Passed: 10}, Months: 3, Tests: 1},
+		// 10 members, 3 months owed each, 30 months done → 100 %; one test, mean 80.
+		{Figures: fig("a", 10, quiz.NodeStats{StudyDone: 30, ScoreSum: 800, TestTaken: 10, Passed: 10}, 30, 10)},
 		// A big branch with the same rates ranks the same: rates, not totals.
-		{Node: "b", Members: 100, Stats: quiz.NodeStats{StudyDone: 300, ScoreSum: 8000, TestTaken: 100, Passed: 100}, Months: 3, Tests: 1},
+		{Figures: fig("b", 100, quiz.NodeStats{StudyDone: 300, ScoreSum: 8000, TestTaken: 100, Passed: 100}, 300, 100)},
 		// Half did the study; the non-takers count as 0 in the mean.
-		{Node: "c", Members: 10, Stats: quiz.NodeStats{StudyDone: 15, ScoreSum: 450, TestTaken: 5, Passed: 5}, Months: 3, Tests: 1},
+		{Figures: fig("c", 10, quiz.NodeStats{StudyDone: 15, ScoreSum: 450, TestTaken: 5, Passed: 5}, 30, 10)},
 		// Too small: shown, marked.
-		{Node: "d", Members: 2, Stats: quiz.NodeStats{StudyDone: 6, ScoreSum: 200, TestTaken: 2, Passed: 2}, Months: 3, Tests: 1},
+		{Figures: fig("d", 2, quiz.NodeStats{StudyDone: 6, ScoreSum: 200, TestTaken: 2, Passed: 2}, 6, 2)},
 	}
 	got := cfg.Rank(in)
 	order := []string{got[0].Node, got[1].Node, got[2].Node, got[3].Node}
@@ -72,7 +77,7 @@ func TestRank(t *testing.T) {
 		t.Error("Small")
 	}
 	c := got[3]
-	if c.StudyRate != 0.5 || c.MeanScore != 45 || c.PassRate != 0.5 {
+	if c.StudyRate() != 0.5 || c.DueMean() != 45 || c.PassRate() != 0.5 || c.TakenMean() != 90 || c.TakeRate() != 0.5 {
 		t.Errorf("c: %+v", c)
 	}
 	if want := 0.4*50 + 0.6*45; math.Abs(c.Value-want) > 1e-9 {
@@ -80,18 +85,44 @@ func TestRank(t *testing.T) {
 	}
 	// Before any test the value is the study rate alone; change from the
 	// previous half year.
-	prev := quiz.StandingInput{Node: "a", Members: 10, Stats: quiz.NodeStats{StudyDone: 30}, Months: 6, Tests: 2}
-	s := cfg.Evaluate(quiz.StandingInput{Node: "a", Members: 10, Stats: quiz.NodeStats{StudyDone: 8}, Months: 1, Prev: &prev})
-	if !math.IsNaN(s.MeanScore) || s.Value != 80 {
+	prev := fig("a", 10, quiz.NodeStats{StudyDone: 30}, 60, 20)
+	s := cfg.Evaluate(quiz.StandingInput{Figures: fig("a", 10, quiz.NodeStats{StudyDone: 8}, 10, 0), Prev: &prev})
+	if !math.IsNaN(s.DueMean()) || s.Value != 80 {
 		t.Errorf("no test yet: %+v", s)
 	}
 	if want := 80 - (0.4 * 50); math.Abs(s.Change-want) > 1e-9 {
 		t.Errorf("change %v, want %v", s.Change, want)
 	}
 	// An empty branch is not a division by zero.
-	e := cfg.Evaluate(quiz.StandingInput{Node: "e", Months: 3, Tests: 1})
-	if e.Value != 0 || !e.Small {
+	e := cfg.Evaluate(quiz.StandingInput{Figures: fig("e", 0, quiz.NodeStats{}, 0, 0)})
+	if e.Value != 0 || !e.Small || !math.IsNaN(e.StudyRate()) {
 		t.Errorf("empty: %+v", e)
+	}
+}
+
+// TestFiguresDefinitions: each figure is its one definition; nothing owed
+// is no figure (NaN), never a division by zero.
+func TestFiguresDefinitions(t *testing.T) {
+	f := fig("x", 3, quiz.NodeStats{StudyDone: 2, TestTaken: 1, ScoreSum: 65, Passed: 1}, 3, 3)
+	for _, tt := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"学习完成率", f.StudyRate(), 2.0 / 3},
+		{"参考率", f.TakeRate(), 1.0 / 3},
+		{"参考人员平均分", f.TakenMean(), 65},
+		{"人均得分", f.DueMean(), 65.0 / 3},
+		{"及格率", f.PassRate(), 1.0 / 3},
+	} {
+		if math.Abs(tt.got-tt.want) > 1e-9 {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	none := fig("y", 0, quiz.NodeStats{}, 0, 0)
+	for _, v := range []float64{none.StudyRate(), none.TakeRate(), none.TakenMean(), none.DueMean(), none.PassRate()} {
+		if !math.IsNaN(v) {
+			t.Errorf("a figure of nothing owed is %v, want NaN", v)
+		}
 	}
 }
 

@@ -70,12 +70,17 @@ type Tx interface {
 	// there is none).
 	Progress(user int64, period string) (Progress, error)
 	PutProgress(user int64, period string, p Progress) error
+	// UserProgress returns every record of a user, by period key.
+	UserProgress(user int64) (map[string]Progress, error)
 
 	// NodeStats returns a node's totals for a period (zero when none).
 	NodeStats(node, period string) (NodeStats, error)
 	AddNodeStats(node, period string, d NodeStats) error
 	// PeriodStats returns the totals of every node for a period.
 	PeriodStats(period string) (map[string]NodeStats, error)
+	// ForEachNodeStats visits the totals of every node and period, by
+	// period then node, until fn returns an error.
+	ForEachNodeStats(fn func(node, period string, s NodeStats) error) error
 
 	// ItemStats returns a node's totals for one question version (zero
 	// when there are none).
@@ -92,7 +97,12 @@ type Tx interface {
 
 	// Grants returns a user's make-ups, oldest first.
 	Grants(user int64) ([]Grant, error)
+	// PutGrant appends a make-up to its user's list and keeps the latest
+	// Until of every kind and period for MakeupUntil.
 	PutGrant(g Grant) error
+	// MakeupUntil returns, for every period of a kind that anyone was
+	// ever granted a make-up of, the latest Until of those grants.
+	MakeupUntil(kind Kind) (map[string]time.Time, error)
 
 	// Publish stores p as the next version of its kind and id, and sets
 	// p.Version.
@@ -106,6 +116,11 @@ type Tx interface {
 	// ClearMemberCounts forgets every member count (the tree changed: the
 	// engine counts again).
 	ClearMemberCounts() error
+
+	// Done reports whether a one-time task of the engine (an upgrade of
+	// the totals) has run; MarkDone records that it has.
+	Done(task string) (bool, error)
+	MarkDone(task string) error
 
 	// AddFlag stores a flag and sets f.Seq.
 	AddFlag(f *Flag) error

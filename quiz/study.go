@@ -63,7 +63,7 @@ func (s *Service) startStudy(ctx context.Context, id int64, month Period, until 
 		}
 		n := len(atts) + 1
 		items := Draw(DrawSeed(salt, id, Study, month.Key(), n), pool, s.Rules.StudyQuestions, nil)
-		due, err := dueMistakes(tx, id, now, s.Rules.StudyMistakes, items)
+		due, err := s.dueMistakes(tx, id, now, s.Rules.StudyMistakes, items)
 		if err != nil {
 			return err
 		}
@@ -83,12 +83,13 @@ func (s *Service) startStudy(ctx context.Context, id int64, month Period, until 
 }
 
 // dueMistakes returns up to n due questions of the mistake book that are
-// not among items, as items marked Mistake.
-func dueMistakes(tx Tx, id int64, now time.Time, n int, items []Item) ([]Item, error) {
+// not among items (nor of a test someone may still take), as items marked
+// Mistake.
+func (s *Service) dueMistakes(tx Tx, id int64, now time.Time, n int, items []Item) ([]Item, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	ms, err := tx.Mistakes(id)
+	ms, err := s.visibleMistakes(tx, id, now)
 	if err != nil {
 		return nil, err
 	}

@@ -23,10 +23,10 @@ const (
 type User struct {
 	ID          int64 // Telegram user id
 	Name        string
-	Branch      string   // the branch (leaf) the user is a member of; "" if none
-	Secretary   []string // nodes the user is secretary of
-	Joined      time.Time
-	Unreachable bool // blocked the bot: no reminders or rounds are sent
+	Branch      string    // the branch (leaf) the user is a member of; "" if none
+	Secretary   []string  // nodes the user is secretary of
+	Joined      time.Time // when the user became a member (of any branch; a move keeps it)
+	Unreachable bool      // blocked the bot: no reminders or rounds are sent
 }
 
 // IsMember reports whether the user belongs to a branch.
@@ -101,11 +101,29 @@ type Invite struct {
 	Expires time.Time // zero: never
 	Revoked bool
 	Uses    int
+	UsedBy  []int64 // who joined with it, in order (a secretary invite: one person)
 }
 
-// Usable reports whether the invite may be used at now.
-func (inv *Invite) Usable(now time.Time) bool {
+// Live reports whether the invite is neither revoked nor expired at now.
+func (inv *Invite) Live(now time.Time) bool {
 	return !inv.Revoked && (inv.Expires.IsZero() || now.Before(inv.Expires))
+}
+
+// Usable reports whether the invite may be used at now by user: not
+// revoked, not expired, and for a secretary invite not used by anyone
+// else (it makes one secretary; member invites serve a whole branch).
+func (inv *Invite) Usable(now time.Time, user int64) bool {
+	if !inv.Live(now) {
+		return false
+	}
+	if inv.Role == RoleSecretary {
+		for _, u := range inv.UsedBy {
+			if u != user {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Grant is a make-up (补考): a missed month's study or quarter's test
@@ -118,4 +136,5 @@ type Grant struct {
 	By     int64
 	At     time.Time
 	Reason string
+	Ref    string // what granted it (the button pressed), so one press grants once
 }

@@ -465,6 +465,7 @@ type mistakeRecord struct {
 	Due     int64  `json:"d,omitempty"`
 	Misses  int    `json:"n,omitempty"`
 	Added   int64  `json:"t,omitempty"`
+	Test    string `json:"q,omitempty"`
 }
 
 func (t *tx) encodeMistake(m *quiz.Mistake) ([]byte, error) {
@@ -473,7 +474,7 @@ func (t *tx) encodeMistake(m *quiz.Mistake) ([]byte, error) {
 		return nil, err
 	}
 	return json.Marshal(mistakeRecord{Key: ref.Key[:], Perm: ref.Perm, Answer: ref.Answer, Mistake: ref.Mistake,
-		Box: m.Box, Due: nanos(m.Due), Misses: m.Misses, Added: nanos(m.Added)})
+		Box: m.Box, Due: nanos(m.Due), Misses: m.Misses, Added: nanos(m.Added), Test: m.Test})
 }
 
 func (t *tx) decodeMistake(user int64, key string, data []byte) (*quiz.Mistake, error) {
@@ -491,5 +492,5 @@ func (t *tx) decodeMistake(user int64, key string, data []byte) (*quiz.Mistake, 
 		return nil, err
 	}
 	return &quiz.Mistake{User: user, Key: key, Item: it, Box: r.Box, Due: fromNanos(r.Due),
-		Misses: r.Misses, Added: fromNanos(r.Added)}, nil
+		Misses: r.Misses, Added: fromNanos(r.Added), Test: r.Test}, nil
 }

@@ -152,7 +152,7 @@ func (r *varints) next() int64 {
 
 func encodeNodeStats(s quiz.NodeStats) []byte {
 	return appendVarints(make([]byte, 0, 16), s.StudyDone, s.TestTaken, s.ScoreSum, s.Passed, s.Flagged,
-		int64(s.PointSum), s.Stars[0], s.Stars[1], s.Stars[2], s.Stars[3])
+		int64(s.PointSum), s.Stars[0], s.Stars[1], s.Stars[2], s.Stars[3], s.Joined, s.JoinMonths, s.JoinQuarters)
 }
 
 func decodeNodeStats(data []byte) (quiz.NodeStats, error) {
@@ -162,6 +162,7 @@ func decodeNodeStats(data []byte) (quiz.NodeStats, error) {
 	for i := range s.Stars {
 		s.Stars[i] = r.next()
 	}
+	s.Joined, s.JoinMonths, s.JoinQuarters = r.next(), r.next(), r.next()
 	return s, r.err
 }
 
@@ -224,11 +225,12 @@ type inviteRecord struct {
 	Expires int64     `json:"e,omitempty"`
 	Revoked bool      `json:"x,omitempty"`
 	Uses    int       `json:"u,omitempty"`
+	UsedBy  []int64   `json:"ub,omitempty"`
 }
 
 func encodeInvite(inv *quiz.Invite) ([]byte, error) {
 	return json.Marshal(inviteRecord{Node: inv.Node, Role: inv.Role, By: inv.By, Created: nanos(inv.Created),
-		Expires: nanos(inv.Expires), Revoked: inv.Revoked, Uses: inv.Uses})
+		Expires: nanos(inv.Expires), Revoked: inv.Revoked, Uses: inv.Uses, UsedBy: inv.UsedBy})
 }
 
 func decodeInvite(code string, data []byte) (*quiz.Invite, error) {
@@ -237,7 +239,7 @@ func decodeInvite(code string, data []byte) (*quiz.Invite, error) {
 		return nil, fmt.Errorf("store: invite: %w", err)
 	}
 	return &quiz.Invite{Code: code, Node: r.Node, Role: r.Role, By: r.By, Created: fromNanos(r.Created),
-		Expires: fromNanos(r.Expires), Revoked: r.Revoked, Uses: r.Uses}, nil
+		Expires: fromNanos(r.Expires), Revoked: r.Revoked, Uses: r.Uses, UsedBy: r.UsedBy}, nil
 }
 
 // copyItems returns a deep copy of items, with all their slices in three
@@ -321,11 +323,12 @@ type grantRecord struct {
 	By     int64     `json:"b,omitempty"`
 	At     int64     `json:"a,omitempty"`
 	Reason string    `json:"r,omitempty"`
+	Ref    string    `json:"f,omitempty"`
 }
 
 func encodeGrant(g *quiz.Grant) ([]byte, error) {
 	return json.Marshal(grantRecord{Kind: g.Kind, Period: g.Period, Until: nanos(g.Until), By: g.By,
-		At: nanos(g.At), Reason: g.Reason})
+		At: nanos(g.At), Reason: g.Reason, Ref: g.Ref})
 }
 
 func decodeGrant(user int64, data []byte) (quiz.Grant, error) {
@@ -334,7 +337,7 @@ func decodeGrant(user int64, data []byte) (quiz.Grant, error) {
 		return quiz.Grant{}, fmt.Errorf("store: grant of %d: %w", user, err)
 	}
 	return quiz.Grant{User: user, Kind: r.Kind, Period: r.Period, Until: fromNanos(r.Until), By: r.By,
-		At: fromNanos(r.At), Reason: r.Reason}, nil
+		At: fromNanos(r.At), Reason: r.Reason, Ref: r.Ref}, nil
 }
 
 func encodeProgress(p quiz.Progress) ([]byte, error) { return json.Marshal(p) }

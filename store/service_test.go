@@ -128,8 +128,8 @@ func TestServiceStudy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Points != quiz.PointsOf(5) || rec.Rank != 1 || rec.Of != 1 || rec.Mistakes != 1 {
-		t.Errorf("Me = points %v rank %d/%d mistakes %d", rec.Points, rec.Rank, rec.Of, rec.Mistakes)
+	if rec.Points != quiz.PointsOf(5) || rec.Rank != 1 || rec.Of != 1 || rec.Book.Count != 1 {
+		t.Errorf("Me = points %v rank %d/%d mistakes %d", rec.Points, rec.Rank, rec.Of, rec.Book.Count)
 	}
 }
 

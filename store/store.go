@@ -43,6 +43,7 @@ var (
 	bucketOutbox        = []byte("outbox")
 	bucketOutboxRefs    = []byte("outbox_refs")
 	bucketRounds        = []byte("rounds")
+	bucketMakeups       = []byte("makeups")
 )
 
 // allBuckets is the layout of the current schema version.
@@ -51,7 +52,7 @@ var allBuckets = [][]byte{
 	bucketAttempts, bucketAttemptItems, bucketItemTexts, bucketUserAttempts, bucketOpenAttempts,
 	bucketLedger, bucketLedgerRefs, bucketProgress, bucketNodeStats, bucketItemStats,
 	bucketMistakes, bucketGrants, bucketDialogs, bucketPublications, bucketPubData,
-	bucketFlags, bucketOutbox, bucketOutboxRefs, bucketRounds,
+	bucketFlags, bucketOutbox, bucketOutboxRefs, bucketRounds, bucketMakeups,
 }
 
 // Keys of the meta bucket.
@@ -67,6 +68,7 @@ var (
 // Version 0 is a file without a recorded version: a new, empty file.
 var migrations = []func(tx *bolt.Tx) error{
 	0: createBuckets, // 0 → 1: the first layout
+	1: indexMakeups,  // 1 → 2: makeups, the latest Until of the make-ups of each test and month
 }
 
 // SchemaVersion returns the schema version this program writes.
@@ -214,6 +216,7 @@ func (db *DB) migrate() error {
 	if v > len(migrations) {
 		return fmt.Errorf("schema version %d is newer than this program's %d", v, len(migrations))
 	}
+	fresh := v == 0
 	for ; v < len(migrations); v++ {
 		step := v
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
@@ -233,7 +236,43 @@ func (db *DB) migrate() error {
 			return fmt.Errorf("migrate from schema version %d: %w", step, err)
 		}
 	}
+	if fresh {
+		// A new file has nothing written by older programs: the engine's
+		// upgrades of old totals have nothing to do.
+		return db.bolt.Update(func(btx *bolt.Tx) error {
+			t := &tx{db: db, tx: btx}
+			for _, task := range quiz.UpgradeTasks {
+				if err := t.MarkDone(task); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	return nil
+}
+
+// indexMakeups fills the makeups bucket from the grants of a version 1
+// file.
+func indexMakeups(tx *bolt.Tx) error {
+	idx, err := tx.CreateBucketIfNotExists(bucketMakeups)
+	if err != nil {
+		return err
+	}
+	grants := tx.Bucket(bucketGrants)
+	if grants == nil {
+		return nil
+	}
+	return grants.ForEach(func(k, v []byte) error {
+		if len(k) < 8 {
+			return errCorrupt
+		}
+		g, err := decodeGrant(int64(binary.BigEndian.Uint64(k)), v)
+		if err != nil {
+			return err
+		}
+		return noteMakeup(idx, g)
+	})
 }
 
 // createBuckets creates every bucket of the current layout.

@@ -480,6 +480,17 @@ func (t *tx) PutProgress(user int64, period string, p quiz.Progress) error {
 	return b.Put(userKey(user, period), v)
 }
 
+// UserProgress returns every record of a user, by period key.
+func (t *tx) UserProgress(user int64) (map[string]quiz.Progress, error) {
+	out := map[string]quiz.Progress{}
+	err := scan(t.bucket(bucketProgress), idKey(user), func(k, v []byte) error {
+		p, err := decodeProgress(v)
+		out[string(k[8:])] = p
+		return err
+	})
+	return out, err
+}
+
 // --- node stats ---------------------------------------------------------
 
 // NodeStats returns a node's totals for a period, zero when none.
@@ -529,6 +540,22 @@ func (t *tx) PeriodStats(period string) (map[string]quiz.NodeStats, error) {
 		t.db.statsHint.Store(n)
 	}
 	return out, err
+}
+
+// ForEachNodeStats visits every node's totals of every period, by period
+// then node, until fn returns an error.
+func (t *tx) ForEachNodeStats(fn func(node, period string, s quiz.NodeStats) error) error {
+	return scan(t.bucket(bucketNodeStats), nil, func(k, v []byte) error {
+		period, node, ok := bytes.Cut(k, []byte{sep})
+		if !ok {
+			return fmt.Errorf("store: node stats key %q: %w", k, errCorrupt)
+		}
+		s, err := decodeNodeStats(v)
+		if err != nil {
+			return err
+		}
+		return fn(string(node), string(period), s)
+	})
 }
 
 // --- item stats ---------------------------------------------------------
@@ -657,7 +684,56 @@ func (t *tx) PutGrant(g quiz.Grant) error {
 		return err
 	}
 	k := binary.BigEndian.AppendUint64(idKey(g.User), uint64(nanos(g.At))^(1<<63))
-	return b.Put(binary.BigEndian.AppendUint64(k, seq), v)
+	if err := b.Put(binary.BigEndian.AppendUint64(k, seq), v); err != nil {
+		return err
+	}
+	return noteMakeup(t.bucket(bucketMakeups), g)
+}
+
+// noteMakeup keeps the latest Until of the make-ups of g's kind and
+// period.
+func noteMakeup(b *bolt.Bucket, g quiz.Grant) error {
+	if err := checkPart("make-up kind", string(g.Kind)); err != nil {
+		return err
+	}
+	if err := checkPart("make-up period", g.Period); err != nil {
+		return err
+	}
+	key := pairKey(string(g.Kind), g.Period)
+	if v := b.Get(key); len(v) == 8 && int64(binary.BigEndian.Uint64(v)) >= nanos(g.Until) {
+		return nil
+	}
+	return b.Put(key, encodeInt(nanos(g.Until)))
+}
+
+// MakeupUntil returns the latest Until of the make-ups of every period of
+// a kind.
+func (t *tx) MakeupUntil(kind quiz.Kind) (map[string]time.Time, error) {
+	prefix := pairKey(string(kind), "")
+	out := map[string]time.Time{}
+	err := scan(t.bucket(bucketMakeups), prefix, func(k, v []byte) error {
+		n, err := decodeInt(v)
+		out[string(k[len(prefix):])] = fromNanos(n)
+		return err
+	})
+	return out, err
+}
+
+// --- one-time tasks -----------------------------------------------------
+
+func taskKey(task string) []byte { return append([]byte("task:"), task...) }
+
+// Done reports whether a one-time task of the engine has run.
+func (t *tx) Done(task string) (bool, error) {
+	return t.bucket(bucketMeta).Get(taskKey(task)) != nil, nil
+}
+
+// MarkDone records that a one-time task of the engine has run.
+func (t *tx) MarkDone(task string) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	return t.bucket(bucketMeta).Put(taskKey(task), []byte{1})
 }
 
 // --- publications -------------------------------------------------------

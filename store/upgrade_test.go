@@ -60,6 +60,25 @@ func TestUpgradeFileOfOlderCode(t *testing.T) {
 	svc := quiz.NewService(db, cal, rules, clk.Now, []int64{adminID}, &quiz.Content{Catalog: cat, Tree: tree})
 	ctx := context.Background()
 
+	// The engine's upgrade counts when everyone joined; then every total
+	// is the sum of the members' records, and the make-ups are indexed.
+	if err := svc.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Upgrade(ctx); err != nil { // once only
+		t.Fatal(err)
+	}
+	if ms, err := svc.CheckTotals(ctx); err != nil || len(ms) != 0 {
+		t.Errorf("totals after the upgrade: %v, %+v", err, ms)
+	}
+	view(t, db, func(tx quiz.Tx) error {
+		until, err := tx.MakeupUntil(quiz.Study)
+		if err != nil || until["2026-10"].IsZero() {
+			t.Errorf("October's make-up is not indexed: %v, %v", until, err)
+		}
+		return nil
+	})
+
 	// What was there reads back.
 	for id, want := range map[int64]string{1001: "张三", 1004: "赵六", 1006: "周八"} {
 		rec, err := svc.Me(ctx, id)
@@ -167,4 +186,7 @@ func TestUpgradeFileOfOlderCode(t *testing.T) {
 		}
 		return nil
 	})
+	if ms, err := svc.CheckTotals(ctx); err != nil || len(ms) != 0 {
+		t.Errorf("totals after carrying on: %v, %+v", err, ms)
+	}
 }
