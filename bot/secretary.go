@@ -113,7 +113,7 @@ func showBranch(r *Request, node string) error {
 		tgbotapi.NewInlineKeyboardButtonData(txtBranchRank, "rk:"+rep.Node),
 		tgbotapi.NewInlineKeyboardButtonData(txtBranchYear, "yr:"+rep.Node)))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	r.ReplyKB(s.String(), &kb)
+	r.replyDashboard(s.String(), &kb, rep.Node)
 	return nil
 }
 
@@ -258,30 +258,22 @@ func pressMakeupGrant(r *Request) error {
 	if r.Data[2] == "t" {
 		kind = quiz.Test
 	}
-	g, err := b.svc.GrantMakeup(r.Ctx, r.Viewer, id, kind, r.Data[3], days, "书记开放")
-	if quiz.ErrorReason(err) == quiz.ReasonNothingToGrant {
+	g, notifyErr := b.GrantMakeup(r.Ctx, r.Viewer, id, kind, r.Data[3], days)
+	if quiz.ErrorReason(notifyErr) == quiz.ReasonNothingToGrant {
 		r.Toast(txtNothingToGrant)
 		return nil
 	}
-	if err != nil {
-		return err
+	if g == nil {
+		return notifyErr
 	}
 	r.Toast("")
-	p, _ := b.svc.Cal.Parse(g.Period)
-	what, how := fmt.Sprintf(txtMakeupMonth, p.N), txtMakeupNoticeStudy
-	if kind == quiz.Test {
-		what, how = fmt.Sprintf(txtMakeupTest, p), txtMakeupNoticeTest
-	}
+	what, _ := b.makeupWhat(g)
 	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
 	if err != nil {
 		return err
 	}
 	r.Reply(fmt.Sprintf(txtMakeupGranted, esc(card.User.Name), what, b.dateTime(g.Until)))
-	_, err = b.notify(r.Ctx, []quiz.Notice{{
-		Ref:  fmt.Sprintf("makeup:%d:%s:%s:%d", id, kind, g.Period, g.At.UnixNano()),
-		Chat: id, Text: fmt.Sprintf(txtMakeupNotice, what, b.dateTime(g.Until), how),
-	}})
-	return err
+	return notifyErr // the grant stands; only the member's notice failed
 }
 
 // pressFix asks for a point correction.
@@ -364,7 +356,7 @@ func parseFix(s string) (quiz.Points, string, bool) {
 func remind(r *Request) error {
 	b := r.Bot
 	node := strings.TrimSpace(r.Args)
-	targets, blocked, err := b.svc.RemindTargets(r.Ctx, r.Viewer, node)
+	added, again, blocked, err := b.Remind(r.Ctx, r.Viewer, node)
 	if err != nil {
 		return err
 	}
@@ -372,36 +364,12 @@ func remind(r *Request) error {
 	if node == "" {
 		node = r.Viewer.Scopes(tree)[0]
 	}
-	if len(targets) == 0 && blocked == 0 {
+	if added+again == 0 && blocked == 0 {
 		r.Reply(fmt.Sprintf(txtRemindNone, esc(tree.Name(node))))
 		return nil
 	}
-	now := b.svc.Now()
-	month, quarter := b.svc.Cal.Month(now), b.svc.Cal.Quarter(now)
-	_, end := b.svc.Rules.TestWindowOf(b.svc.Cal, quarter)
-	day := now.In(b.svc.Cal.Loc).Format("2006-01-02")
-	var ns []quiz.Notice
-	for _, t := range targets {
-		var parts []string
-		if t.Study {
-			progress := ""
-			if t.Total > 0 {
-				progress = fmt.Sprintf(txtRemindStudyProgress, t.Answered, t.Total)
-			}
-			parts = append(parts, fmt.Sprintf(txtRemindStudy, month, progress))
-		}
-		if t.Test {
-			parts = append(parts, fmt.Sprintf(txtRemindTest, quarter, b.lastDay(end)))
-		}
-		// At most one reminder a day per member, whoever asks.
-		ns = append(ns, quiz.Notice{Ref: fmt.Sprintf("remind:%s:%d", day, t.User.ID), Chat: t.User.ID, Text: strings.Join(parts, "\n")})
-	}
-	added, err := b.notify(r.Ctx, ns)
-	if err != nil {
-		return err
-	}
 	s := fmt.Sprintf(txtRemindQueued, added)
-	if again := len(ns) - added; again > 0 {
+	if again > 0 {
 		s += fmt.Sprintf(txtRemindAgain, again)
 	}
 	if blocked > 0 {
@@ -487,7 +455,7 @@ func discText(d float64) string {
 func export(r *Request) error {
 	b := r.Bot
 	node := strings.TrimSpace(r.Args)
-	rows, err := b.svc.Export(r.Ctx, r.Viewer, node)
+	rows, err := b.SendExport(r.Ctx, r.Viewer, r.Chat, node)
 	if quiz.ErrorReason(err) == quiz.ReasonTooMany {
 		r.Reply(txtExportTooMany)
 		return nil
@@ -495,23 +463,13 @@ func export(r *Request) error {
 	if err != nil {
 		return err
 	}
-	tree := b.svc.Tree()
-	if node == "" {
-		node = r.Viewer.Scopes(tree)[0]
-	}
-	if len(rows) == 0 {
+	if rows == 0 {
+		tree := b.svc.Tree()
+		if node == "" {
+			node = r.Viewer.Scopes(tree)[0]
+		}
 		r.Reply(fmt.Sprintf(txtExportEmpty, esc(tree.Name(node))))
-		return nil
 	}
-	data, err := b.spreadsheet(rows)
-	if err != nil {
-		return err
-	}
-	name := fmt.Sprintf("%s-%s成绩表.xlsx", tree.Name(node), b.svc.Cal.Year(b.svc.Now()).Key())
-	doc := tgbotapi.NewDocument(r.Chat, tgbotapi.FileBytes{Name: name, Bytes: data})
-	doc.Caption = fmt.Sprintf(txtExportDone, esc(tree.Name(node)), len(rows))
-	doc.ParseMode = tgbotapi.ModeHTML
-	b.send.Enqueue(r.Chat, doc, nil)
 	return nil
 }
 

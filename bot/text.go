@@ -353,4 +353,8 @@ const (
 	txtRoundTestNode = "📝 <b>%s测试结果 · %s</b>\n参加 %d/%d 人，平均分 %s，及格率 %s。"
 	txtRoundHalfMine = "🏆 <b>%s半年一比</b>：您的积分 %s 分，在本支部 %d 人中排第 %d 名。"
 	txtRoundYearMine = "⭐ <b>%s年终一评</b>：您全年积分 %s 分，评为 <b>%d 星</b> %s。感谢您一年的学习！"
+
+	// The dashboard (bot/webapp).
+	txtDashboardOpen = "📊 打开数据看板"
 )
+
