@@ -357,4 +357,3 @@ const (
 	// The dashboard (bot/webapp).
 	txtDashboardOpen = "📊 打开数据看板"
 )
-
