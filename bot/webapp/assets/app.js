@@ -310,8 +310,8 @@ window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.r
 // hbar is a horizontal bar chart of named values, the first on top.
 function hbar(id, names, values, labels, max, onClick, colors) {
   const text = cssVar('--text'), hint = cssVar('--hint'), button = cssVar('--button');
-  return chart(id, Math.max(120, names.length * 30 + 30), {
-    grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
+  return chart(id, Math.max(70, names.length * 32 + 20), {
+    grid: { left: 8, right: 92, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: 'value', max, show: false },
     yAxis: { type: 'category', inverse: true, data: names, axisTick: { show: false }, axisLine: { show: false },
       axisLabel: { color: text, width: 96, overflow: 'truncate', fontSize: 12 } },
@@ -566,7 +566,7 @@ function renderYear(d) {
     list.replaceChildren(...d.children.map((c) => el('li', { class: 'link', 'data-node': c.id, onclick: () => goTo(c.id) },
       el('div', { class: 'name', text: c.name }),
       el('div', { class: 'fig', text: c.members + T.person + ' · ' + T.meanPoints + ' ' + c.mean_text + ' · ' +
-        [5, 4, 3, 2, 1].map((n) => n + '★ ' + c.stars[n - 1]).join(' ') }))));
+        [5, 4, 3, 2, 1].map((n) => fmt(T.starN, n) + ' ' + c.stars[n - 1]).join('，') }))));
   } else {
     list.replaceChildren(...d.members.map((m) => el('li', { 'data-id': String(m.id) },
       el('span', { class: 'name', text: m.rank + '. ' + m.name }), el('span', { class: 'fig', text: ' ' + m.text + T.points + ' ' + '★'.repeat(m.stars) }))));
