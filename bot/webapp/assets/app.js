@@ -125,6 +125,12 @@ function versionAtLeast(v) {
 // telegram-web-app.js does, and the colour scheme from the background.
 function applyTheme(theme) {
   const root = document.documentElement;
+  if (!theme || !theme.bg_color) { // an ordinary browser: its own light or dark
+    theme = matchMedia('(prefers-color-scheme: dark)').matches ? {
+      bg_color: '#212121', text_color: '#ffffff', hint_color: '#aaaaaa', link_color: '#8cc2f5', button_color: '#3e88d6',
+      button_text_color: '#ffffff', secondary_bg_color: '#0f0f0f', section_bg_color: '#212121', subtitle_text_color: '#aaaaaa',
+    } : {};
+  }
   for (const [k, v] of Object.entries(theme || {})) {
     if (/^#[0-9a-f]{3,8}$/i.test(v)) root.style.setProperty('--tg-theme-' + k.replace(/_/g, '-'), v);
   }
