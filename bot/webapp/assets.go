@@ -113,26 +113,3 @@ func acceptsGzip(r *http.Request) bool {
 	}
 	return false
 }
-
-// FirstScreen is what the page's first screen transfers: the URL paths
-// of the files it loads and their sizes as served to a browser that
-// accepts gzip (BENCHMARKS.md; the size test keeps it under 400 KB).
-func (s *Server) FirstScreen() (paths []string, compressed, raw int) {
-	for _, p := range firstScreen {
-		a := s.assets.files[p]
-		if a == nil {
-			continue
-		}
-		paths = append(paths, p)
-		raw += len(a.raw)
-		if a.gz != nil {
-			compressed += len(a.gz)
-		} else {
-			compressed += len(a.raw)
-		}
-	}
-	return paths, compressed, raw
-}
-
-// firstScreen are the assets index.html loads before the first chart.
-var firstScreen = []string{"/", "/app.css", "/app.js", "/vendor/echarts/echarts.simple.min.js"}

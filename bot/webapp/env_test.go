@@ -256,3 +256,17 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// noActions is Actions for tests that take none.
+type noActions struct{}
+
+func (noActions) Remind(context.Context, quiz.Viewer, string) (int, int, int, error) {
+	return 0, 0, 0, nil
+}
+func (noActions) ExportXLSX(context.Context, quiz.Viewer, string) (string, []byte, int, error) {
+	return "", nil, 0, nil
+}
+func (noActions) SendExport(context.Context, quiz.Viewer, int64, string) (int, error) { return 0, nil }
+func (noActions) GrantMakeup(context.Context, quiz.Viewer, int64, quiz.Kind, string, int) (*quiz.Grant, error) {
+	return nil, quiz.Errorf(quiz.Invalid, "none")
+}
