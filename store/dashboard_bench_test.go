@@ -73,11 +73,15 @@ func BenchmarkDashboard(b *testing.B) {
 // benchActions stands in for the bot: the benchmark takes no action.
 type benchActions struct{}
 
-func (benchActions) Remind(context.Context, quiz.Viewer, string) (int, int, int, error) { return 0, 0, 0, nil }
+func (benchActions) Remind(context.Context, quiz.Viewer, string) (int, int, int, error) {
+	return 0, 0, 0, nil
+}
 func (benchActions) ExportXLSX(context.Context, quiz.Viewer, string) (string, []byte, int, error) {
 	return "", nil, 0, nil
 }
-func (benchActions) SendExport(context.Context, quiz.Viewer, int64, string) (int, error) { return 0, nil }
+func (benchActions) SendExport(context.Context, quiz.Viewer, int64, string) (int, error) {
+	return 0, nil
+}
 func (benchActions) GrantMakeup(context.Context, quiz.Viewer, int64, quiz.Kind, string, int) (*quiz.Grant, error) {
 	return nil, quiz.Errorf(quiz.Invalid, "none")
 }
