@@ -70,6 +70,9 @@ func TestPermissions(t *testing.T) {
 			if status != 200 && tt.secret != "" && strings.Contains(string(body), tt.secret) {
 				t.Errorf("%s %s %s: a refusal shows %q: %s", w.name, tt.method, tt.path, tt.secret, body)
 			}
+			if status == 200 && strings.Contains(tt.path, "export.xlsx") && !strings.HasPrefix(string(body), "PK") {
+				t.Errorf("%s %s: not a spreadsheet: %.40q", w.name, tt.path, body)
+			}
 			if status == 200 && tt.secret != "" && !strings.Contains(string(body), tt.secret) {
 				t.Errorf("%s %s %s: want %q in %s", w.name, tt.method, tt.path, tt.secret, body)
 			}

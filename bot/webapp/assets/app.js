@@ -612,6 +612,11 @@ async function main() {
   }
   const who = session.role === 'admin' ? T.admin : session.role === 'secretary' ? T.secretary : '';
   $('#who').textContent = [session.user.name, who].filter(Boolean).join(' · ');
+  if (session.scopes.length > 1) { // a secretary of several nodes: each is a way in
+    for (const sc of session.scopes) {
+      $('#who').append(' · ', el('button', { type: 'button', class: 'scope', 'data-node': sc.id, text: sc.name, onclick: () => goTo(sc.id) }));
+    }
+  }
   if (session.role !== 'admin' && session.role !== 'secretary') {
     setStatus(T.forbidden);
     document.body.dataset.loaded = 'error';
