@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"partyquiz/bot/telegramtest"
@@ -67,6 +69,34 @@ type browser struct {
 	t   *testing.T
 	ctx context.Context
 	dir string
+
+	mu     sync.Mutex
+	errors []string // script errors and console.error calls on the page
+}
+
+// listen keeps the page's script errors (it runs on chromedp's goroutine).
+func (b *browser) listen(ev any) {
+	var msg string
+	switch ev := ev.(type) {
+	case *runtime.EventExceptionThrown:
+		msg = "a script error on the page: " + ev.ExceptionDetails.Text
+		if ev.ExceptionDetails.Exception != nil {
+			msg += " " + ev.ExceptionDetails.Exception.Description
+		}
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type != runtime.ConsoleAPICalledTypeError {
+			return
+		}
+		msg = "console.error on the page"
+		for _, a := range ev.Args {
+			msg += " " + string(a.Value) + a.Description
+		}
+	default:
+		return
+	}
+	b.mu.Lock()
+	b.errors = append(b.errors, msg)
+	b.mu.Unlock()
 }
 
 func newBrowser(t *testing.T) *browser {
@@ -82,11 +112,22 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(390, 844),
 	}
+	b := &browser{t: t, dir: screenshotDir(t)}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTab := chromedp.NewContext(actx, chromedp.WithListener(b.listen))
 	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
-	b := &browser{t: t, ctx: ctx, dir: screenshotDir(t)}
+	b.ctx = ctx
+	t.Cleanup(func() {
+		cancelTime()
+		cancelTab()
+		cancelAlloc()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, e := range b.errors {
+			t.Error(e) // any script error on the page fails the test
+		}
+		b.errors = nil
+	})
 	b.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
 	return b
 }
