@@ -43,6 +43,7 @@
 // It must never have permission rules of its own: it never decides who
 // may see or do what (quiz does, as for the chat), never reads the store
 // directly, never words a notice (package bot does, in bot/text.go), and
-// never shows a raw error to the page. Its Chinese words are in the page
-// (assets/app.js) and in text.go of this package.
+// never shows a raw error to the page. Its Chinese words are all in the
+// page (the table T at the top of assets/app.js); the API sends figures,
+// names and the engine's period labels, never sentences.
 package webapp
