@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 
 	"partyquiz/bot"
 	"partyquiz/bot/telegramtest"
+	"partyquiz/bot/webapp"
 	"partyquiz/quiz"
 )
 
@@ -47,6 +49,15 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	c.Telegram.PollTimeout = 1
 	c.Bot.Admins = append(c.Bot.Admins, chatUserID)
 	user := srv.NewUser(chatUserID, "我")
+	// The dashboard on a local port, for an ordinary browser (no buttons:
+	// Telegram would open only an https address).
+	if c.Webapp.Listen == "" {
+		c.Webapp.Listen = "127.0.0.1:0"
+	}
+	c.Webapp.URL = ""
+	if c.Webapp.MaxAge == DefaultConfig().Webapp.MaxAge {
+		c.Webapp.MaxAge = "24h"
+	}
 
 	// The bot's own log goes to a file: the terminal is the chat.
 	if err := os.MkdirAll(filepath.Dir(c.Store.Path), 0o750); err != nil {
@@ -77,6 +88,9 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 
 	out := &terminal{w: m.Stdout}
 	fmt.Fprintf(m.Stdout, chatIntro, c.Store.Path)
+	if m.WebappAddr != "" {
+		fmt.Fprintf(m.Stdout, chatDashboard, c.Webapp.MaxAge, dashboardLink(m.WebappAddr, c.Telegram.Token))
+	}
 	events := user.Events(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -120,6 +134,20 @@ const chatIntro = `partyquiz 离线试用（不连接 Telegram）。您是演示
 数据保存在 %s。
 
 `
+
+const chatDashboard = `数据看板（在浏览器中打开，%s 内有效）：
+%s
+
+`
+
+// dashboardLink is an address that opens the dashboard in an ordinary
+// browser as the terminal's user, with initData signed as Telegram would
+// sign it in the fragment (where a Telegram client puts it).
+func dashboardLink(addr, token string) string {
+	frag := url.Values{"tgWebAppData": {webapp.Sign(token, chatUserID, "我", time.Now(), nil)},
+		"tgWebAppVersion": {"7.10"}, "tgWebAppPlatform": {"unknown"}}
+	return "http://" + addr + "/#" + frag.Encode()
+}
 
 // demoMember makes the terminal's user a member of the first branch of
 // the tree, if they are not a member yet.

@@ -33,6 +33,7 @@ type Config struct {
 	Backup    BackupConfig    `toml:"backup"`
 	Ops       OpsConfig       `toml:"ops"`
 	Log       LogConfig       `toml:"log"`
+	Webapp    WebappConfig    `toml:"webapp"`
 }
 
 // TelegramConfig is how the bot reaches the Bot API.
@@ -165,6 +166,7 @@ func DefaultConfig() Config {
 		Rank:   RankConfig{StudyWeight: r.Rank.StudyWeight, TestWeight: r.Rank.TestWeight, MinBranchSize: r.Rank.MinSize},
 		Backup: BackupConfig{Every: "24h", Keep: 7},
 		Log:    LogConfig{Level: "info", Format: "text"},
+		Webapp: WebappConfig{MaxAge: "1h"},
 	}
 }
 
@@ -223,6 +225,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.validateOps(); err != nil {
+		return err
+	}
+	if err := c.validateWebapp(); err != nil {
 		return err
 	}
 	for _, id := range c.Bot.Admins {

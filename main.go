@@ -100,6 +100,8 @@ type Main struct {
 	// OpsAddr is the address the ops endpoint listens on, set before
 	// Ready is called (ops.listen may name port 0).
 	OpsAddr string
+	// WebappAddr is the address the dashboard listens on, likewise.
+	WebappAddr string
 }
 
 // NewMain returns a Main with the default configuration.
@@ -175,7 +177,7 @@ func (m *Main) serve(ctx context.Context, c Config) error {
 	b, err := bot.New(bot.Options{
 		Token: c.Telegram.Token, APIEndpoint: c.Telegram.APIEndpoint, FileEndpoint: c.Telegram.FileEndpoint,
 		Service: svc, Dialogs: db, Outbox: db, Log: log, Metrics: metrics, Pace: pace,
-		PollTimeout: c.Telegram.PollTimeout, Webhook: webhook,
+		PollTimeout: c.Telegram.PollTimeout, Webhook: webhook, DashboardURL: c.Webapp.URL,
 	})
 	if err != nil {
 		return err
@@ -203,6 +205,14 @@ func (m *Main) serve(ctx context.Context, c Config) error {
 		}
 		defer stop()
 		m.OpsAddr = addr
+	}
+	if c.Webapp.Listen != "" {
+		addr, stop, err := serveWebapp(c, b, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		m.WebappAddr = addr
 	}
 
 	go func() {

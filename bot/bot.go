@@ -42,6 +42,10 @@ type Options struct {
 	// Webhook, if set, takes updates by webhook (see Webhook) instead of
 	// long polling.
 	Webhook *Webhook
+	// DashboardURL, if set, is the https address of the dashboard (package
+	// bot/webapp): /branch, /start and /help give secretaries and admins a
+	// web_app button that opens it.
+	DashboardURL string
 }
 
 // Bot is the Telegram side of partyquiz: it takes updates, routes them to

@@ -62,7 +62,7 @@ func start(r *Request) error {
 		if r.Viewer.User != nil {
 			name = r.Viewer.User.Name
 		}
-		r.Reply(fmt.Sprintf(txtWelcomeBack, esc(name)) + "\n\n" + helpText(r.Viewer))
+		r.replyDashboard(fmt.Sprintf(txtWelcomeBack, esc(name))+"\n\n"+helpText(r.Viewer), nil, "")
 		return nil
 	}
 	if !payloadPattern.MatchString(code) {
@@ -222,7 +222,7 @@ func help(r *Request) error {
 		r.Reply(txtWelcomeStranger)
 		return nil
 	}
-	r.Reply(helpText(r.Viewer))
+	r.replyDashboard(helpText(r.Viewer), nil, "")
 	return nil
 }
 

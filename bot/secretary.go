@@ -115,7 +115,7 @@ func showBranch(r *Request, node string) error {
 		tgbotapi.NewInlineKeyboardButtonData(txtBranchRank, "rk:"+rep.Node),
 		tgbotapi.NewInlineKeyboardButtonData(txtBranchYear, "yr:"+rep.Node)))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	r.ReplyKB(s.String(), &kb)
+	r.replyDashboard(s.String(), &kb, rep.Node)
 	return nil
 }
 
@@ -240,15 +240,6 @@ func makeupArgs(r *Request, n int) (id int64, kind quiz.Kind, period string, day
 	return id, kind, r.Data[3], days, true
 }
 
-// makeupWhat names a make-up: 补学 11月, 补考 2026年第四季度.
-func (b *Bot) makeupWhat(kind quiz.Kind, period string) string {
-	p, _ := b.svc.Cal.Parse(period)
-	if kind == quiz.Test {
-		return fmt.Sprintf(txtMakeupTest, p)
-	}
-	return fmt.Sprintf(txtMakeupMonth, p.N)
-}
-
 // pressMakeupPick asks for how long a make-up stays open, if it can be
 // granted at all.
 func pressMakeupPick(r *Request) error {
@@ -272,7 +263,8 @@ func pressMakeupPick(r *Request) error {
 			fmt.Sprintf("mk2:%s:%s:%s:%d", r.Data[1], r.Data[2], period, d)))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(row)
-	r.ReplyKB(fmt.Sprintf(txtMakeupDays, esc(card.User.Name), b.makeupWhat(kind, period)), &kb)
+	what, _ := b.makeupWhat(kind, period)
+	r.ReplyKB(fmt.Sprintf(txtMakeupDays, esc(card.User.Name), what), &kb)
 	return nil
 }
 
@@ -287,9 +279,9 @@ func pressMakeupGrant(r *Request) error {
 	}
 	b := r.Bot
 	ref := fmt.Sprintf("%d-%d", r.Chat, r.Callback.Message.MessageID)
-	g, granted, err := b.svc.GrantMakeup(r.Ctx, r.Viewer, id, kind, period, days, txtMakeupReason, ref)
-	if err != nil {
-		return err
+	g, granted, notifyErr := b.GrantMakeup(r.Ctx, r.Viewer, id, kind, period, days, ref)
+	if g == nil {
+		return notifyErr
 	}
 	if !granted {
 		r.Toast(txtMakeupAlready)
@@ -297,21 +289,13 @@ func pressMakeupGrant(r *Request) error {
 	}
 	r.Toast("")
 	b.dropKeyboard(r)
-	what := b.makeupWhat(kind, period)
-	how := txtMakeupNoticeStudy
-	if kind == quiz.Test {
-		how = txtMakeupNoticeTest
-	}
+	what, _ := b.makeupWhat(kind, period)
 	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
 	if err != nil {
 		return err
 	}
 	r.Reply(fmt.Sprintf(txtMakeupGranted, esc(card.User.Name), what, b.dateTime(g.Until)))
-	_, err = b.notify(r.Ctx, []quiz.Notice{{
-		Ref:  fmt.Sprintf("makeup:%d:%s", id, g.Ref),
-		Chat: id, Text: fmt.Sprintf(txtMakeupNotice, what, b.dateTime(g.Until), how),
-	}})
-	return err
+	return notifyErr // the grant stands; only the member's notice failed
 }
 
 // dropKeyboard removes the buttons of the message a press came from.
@@ -404,7 +388,7 @@ func parseFix(s string) (quiz.Points, string, bool) {
 func remind(r *Request) error {
 	b := r.Bot
 	node := strings.TrimSpace(r.Args)
-	targets, blocked, err := b.svc.RemindTargets(r.Ctx, r.Viewer, node)
+	added, again, blocked, err := b.Remind(r.Ctx, r.Viewer, node)
 	if err != nil {
 		return err
 	}
@@ -412,36 +396,12 @@ func remind(r *Request) error {
 	if node == "" {
 		node = r.Viewer.Scopes(tree)[0]
 	}
-	if len(targets) == 0 && blocked == 0 {
+	if added+again == 0 && blocked == 0 {
 		r.Reply(fmt.Sprintf(txtRemindNone, esc(tree.Name(node))))
 		return nil
 	}
-	now := b.svc.Now()
-	month, quarter := b.svc.Cal.Month(now), b.svc.Cal.Quarter(now)
-	_, end := b.svc.Rules.TestWindowOf(b.svc.Cal, quarter)
-	day := now.In(b.svc.Cal.Loc).Format("2006-01-02")
-	var ns []quiz.Notice
-	for _, t := range targets {
-		var parts []string
-		if t.Study {
-			progress := ""
-			if t.Total > 0 {
-				progress = fmt.Sprintf(txtRemindStudyProgress, t.Answered, t.Total)
-			}
-			parts = append(parts, fmt.Sprintf(txtRemindStudy, month, progress))
-		}
-		if t.Test {
-			parts = append(parts, fmt.Sprintf(txtRemindTest, quarter, b.lastDay(end)))
-		}
-		// At most one reminder a day per member, whoever asks.
-		ns = append(ns, quiz.Notice{Ref: fmt.Sprintf("remind:%s:%d", day, t.User.ID), Chat: t.User.ID, Text: strings.Join(parts, "\n")})
-	}
-	added, err := b.notify(r.Ctx, ns)
-	if err != nil {
-		return err
-	}
 	s := fmt.Sprintf(txtRemindQueued, added)
-	if again := len(ns) - added; again > 0 {
+	if again > 0 {
 		s += fmt.Sprintf(txtRemindAgain, again)
 	}
 	if blocked > 0 {
@@ -532,7 +492,7 @@ func discText(d float64) string {
 func export(r *Request) error {
 	b := r.Bot
 	node := strings.TrimSpace(r.Args)
-	rows, err := b.svc.Export(r.Ctx, r.Viewer, node)
+	rows, err := b.SendExport(r.Ctx, r.Viewer, r.Chat, node)
 	if quiz.ErrorReason(err) == quiz.ReasonTooMany {
 		r.Reply(txtExportTooMany)
 		return nil
@@ -540,23 +500,13 @@ func export(r *Request) error {
 	if err != nil {
 		return err
 	}
-	tree := b.svc.Tree()
-	if node == "" {
-		node = r.Viewer.Scopes(tree)[0]
-	}
-	if len(rows) == 0 {
+	if rows == 0 {
+		tree := b.svc.Tree()
+		if node == "" {
+			node = r.Viewer.Scopes(tree)[0]
+		}
 		r.Reply(fmt.Sprintf(txtExportEmpty, esc(tree.Name(node))))
-		return nil
 	}
-	data, err := b.spreadsheet(rows)
-	if err != nil {
-		return err
-	}
-	name := fmt.Sprintf("%s-%s成绩表.xlsx", tree.Name(node), b.svc.Cal.Year(b.svc.Now()).Key())
-	doc := tgbotapi.NewDocument(r.Chat, tgbotapi.FileBytes{Name: name, Bytes: data})
-	doc.Caption = fmt.Sprintf(txtExportDone, esc(tree.Name(node)), len(rows))
-	doc.ParseMode = tgbotapi.ModeHTML
-	b.send.Enqueue(r.Chat, doc, nil)
 	return nil
 }
 

@@ -380,4 +380,7 @@ const (
 	txtRoundTestNode = "📝 <b>%s测试结果 · %s</b>\n参考 %d/%d 人，参考人员平均分 %s，人均得分 %s，及格率 %s。\n（人均得分和及格率按应考人数计算，未参考按 0 分、不及格计；测试结束后入党的不计入。）"
 	txtRoundHalfMine = "🏆 <b>%s半年一比</b>：您的积分 %s 分，在本支部 %d 人中排第 %d 名。"
 	txtRoundYearMine = "⭐ <b>%s年终一评</b>：您全年积分 %s 分，评为 <b>%d 星</b> %s。感谢您一年的学习！"
+
+	// The dashboard (bot/webapp).
+	txtDashboardOpen = "📊 打开数据看板"
 )

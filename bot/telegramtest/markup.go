@@ -21,6 +21,12 @@ type inlineButton struct {
 	SwitchInlineQueryCurrentChat *string         `json:"switch_inline_query_current_chat,omitempty"`
 	CallbackGame                 json.RawMessage `json:"callback_game,omitempty"`
 	Pay                          bool            `json:"pay,omitempty"`
+	WebApp                       *webAppInfo     `json:"web_app,omitempty"`
+}
+
+// webAppInfo is a web_app button's Mini App.
+type webAppInfo struct {
+	URL string `json:"url"`
 }
 
 type inlineMarkup struct {
@@ -201,7 +207,37 @@ func parseInlineButton(raw json.RawMessage) (inlineButton, *apiError) {
 		b.LoginURL = v
 		return b, nil
 	}
+	if v, ok := obj["web_app"]; ok {
+		var info struct {
+			URL *string `json:"url"`
+		}
+		if json.Unmarshal(v, &info) != nil || info.URL == nil {
+			return b, markupError("inline keyboard button: Can't find field \"url\"")
+		}
+		// Telegram opens Mini Apps over HTTPS only.
+		if pu, err := url.Parse(*info.URL); err != nil || pu.Scheme != "https" || pu.Host == "" {
+			return b, badRequest("inline keyboard button Web App URL '" + *info.URL + "' is invalid: Only HTTPS links are allowed")
+		}
+		b.WebApp = &webAppInfo{URL: *info.URL}
+		return b, nil
+	}
 	return b, markupError("inline keyboard button: Text buttons are unallowed in the inline keyboard")
+}
+
+// webAppAllowed refuses web_app buttons outside private chats, as
+// Telegram does: they open a Mini App for the one user of the chat.
+func webAppAllowed(ch *chat, mk *markup) *apiError {
+	if mk == nil || ch.kind == "private" {
+		return nil
+	}
+	for _, row := range mk.inline {
+		for _, b := range row {
+			if b.WebApp != nil {
+				return badRequest("BUTTON_TYPE_INVALID")
+			}
+		}
+	}
+	return nil
 }
 
 // inlineJSON is the canonical JSON of an inline keyboard, used both to

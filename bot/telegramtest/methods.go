@@ -148,6 +148,9 @@ func (s *Server) sendMessage(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	if e := webAppAllowed(ch, mk); e != nil {
+		return nil, e
+	}
 	if out == "" {
 		return nil, badRequest("message text is empty")
 	}
@@ -226,6 +229,9 @@ func (s *Server) sendDocument(c *call) (any, *apiError) {
 	defer s.mu.Unlock()
 	ch, e := s.chatLocked(p)
 	if e != nil {
+		return nil, e
+	}
+	if e := webAppAllowed(ch, mk); e != nil {
 		return nil, e
 	}
 	if e := checkLength(caption, maxCaptionRunes, "message caption is too long"); e != nil {
@@ -342,6 +348,9 @@ func (s *Server) sendPoll(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	if e := webAppAllowed(ch, mk); e != nil {
+		return nil, e
+	}
 	replyTo, e := s.replyTargetLocked(ch, p)
 	if e != nil {
 		return nil, e
@@ -420,6 +429,9 @@ func (s *Server) editMessageText(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	if e := webAppAllowed(m.chat, mk); e != nil {
+		return nil, e
+	}
 	if m.text == "" {
 		return nil, badRequest("there is no text in the message to edit")
 	}
@@ -460,6 +472,9 @@ func (s *Server) editMessageCaption(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	if e := webAppAllowed(m.chat, mk); e != nil {
+		return nil, e
+	}
 	if m.document == nil && m.photo == nil && m.voice == nil {
 		return nil, badRequest("there is no caption in the message to edit")
 	}
@@ -491,6 +506,9 @@ func (s *Server) editMessageReplyMarkup(c *call) (any, *apiError) {
 	defer s.mu.Unlock()
 	m, e := s.editTargetLocked(p)
 	if e != nil {
+		return nil, e
+	}
+	if e := webAppAllowed(m.chat, mk); e != nil {
 		return nil, e
 	}
 	kb := inlineOf(mk)

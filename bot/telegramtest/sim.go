@@ -74,6 +74,8 @@ type Button struct {
 	Data string
 	// URL is the link of a URL button.
 	URL string
+	// WebApp is the Mini App address of a web_app button.
+	WebApp string
 }
 
 // HasButton reports whether the message has an inline button labelled text.
@@ -513,6 +515,9 @@ func (s *Server) exportLocked(m *message) Message {
 		r := make([]Button, len(row))
 		for i, b := range row {
 			r[i] = Button{Text: b.Text, Data: b.CallbackData, URL: b.URL}
+			if b.WebApp != nil {
+				r[i].WebApp = b.WebApp.URL
+			}
 		}
 		out.Buttons = append(out.Buttons, r)
 	}
