@@ -1,0 +1,75 @@
+package bot
+
+import (
+	"fmt"
+	"partyquiz/quiz"
+	"strings"
+)
+
+func me(r *Request) error {
+	b := r.Bot
+	rec, err := b.svc.Me(r.Ctx, r.From)
+	if err != nil {
+		return err
+	}
+	r.Reply(b.meText(rec))
+	return nil
+}
+
+func (b *Bot) meText(rec *quiz.MemberRecord) string {
+	var s strings.Builder
+	tree := b.svc.Tree()
+	fmt.Fprintf(&s, txtMeHeader, esc(rec.User.Name), esc(tree.Path(rec.User.Branch)), rec.Year.Year)
+	now := b.svc.Now()
+	for _, m := range rec.Months {
+		st := txtMeMissed
+		switch {
+		case m.Done && m.Makeup:
+			st = txtMeMakeup
+		case m.Done:
+			st = txtMeDone
+		case m.Total > 0 && m.Period.Contains(now):
+			st = fmt.Sprintf(txtMeOngoing, m.Answered, m.Total)
+		case m.Period.Contains(now):
+			st = txtMeNotYet
+		}
+		s.WriteString("\n" + fmt.Sprintf(txtMeMonth, m.Period.N, st))
+	}
+	s.WriteString("\n" + txtMeTests)
+	for _, t := range rec.Tests {
+		st := txtMeTestNone
+		switch {
+		case t.Open:
+			st = txtMeTestOpen
+		case t.Tested:
+			st = fmt.Sprintf(txtMeScore, t.Score, b.passText(t.Score))
+		}
+		s.WriteString("\n" + fmt.Sprintf(txtMeTest, t.Quarter, st))
+	}
+	half := rec.Half.String()
+	fmt.Fprintf(&s, "\n"+txtMePoints, rec.Year.Year, rec.Points, half, rec.HalfPoints, starsText(rec.Stars), rec.Stars, rec.Rank, rec.Of, half)
+	if len(rec.Entries) > 0 {
+		s.WriteString("\n" + txtMeLedger)
+		const show = 15
+		from := 0
+		if len(rec.Entries) > show {
+			from = len(rec.Entries) - show
+			s.WriteString("\n" + fmt.Sprintf(txtMeMoreEntries, from))
+		}
+		for _, e := range rec.Entries[from:] {
+			sign := "+"
+			if e.Amount < 0 {
+				sign = ""
+			}
+			at := b.day(unixTime(e.At))
+			s.WriteString("\n" + fmt.Sprintf(txtMeEntry, at, sign+e.Amount.String(), esc(e.Reason)))
+		}
+	}
+	if rec.Book.Count > 0 {
+		s.WriteString("\n" + fmt.Sprintf(txtMeMistakes, rec.Book.Count, rec.Book.Due))
+	}
+	if rec.Book.Waiting > 0 {
+		s.WriteString(b.waitingText(rec.Book))
+	}
+	return s.String()
+}
