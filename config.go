@@ -30,6 +30,7 @@ type Config struct {
 	Test      TestConfig      `toml:"test"`
 	Points    PointsConfig    `toml:"points"`
 	Rank      RankConfig      `toml:"rank"`
+	Remind    RemindConfig    `toml:"remind"`
 	Backup    BackupConfig    `toml:"backup"`
 	Ops       OpsConfig       `toml:"ops"`
 	Log       LogConfig       `toml:"log"`
@@ -125,6 +126,11 @@ type RankConfig struct {
 	MinBranchSize int     `toml:"min_branch_size"`
 }
 
+// RemindConfig is the automatic reminders.
+type RemindConfig struct {
+	Days int `toml:"days"` // before a month ends and before a test window closes; 0 = none
+}
+
 // mixKeys maps the config's type names to question types.
 var mixKeys = map[string]questions.Type{
 	"single": questions.Single, "multiple": questions.Multiple,
@@ -164,6 +170,7 @@ func DefaultConfig() Config {
 			Perfect: r.Points.Perfect.Float(), AllMonths: r.Points.AllMonths.Float(), Stars: stars,
 		},
 		Rank:   RankConfig{StudyWeight: r.Rank.StudyWeight, TestWeight: r.Rank.TestWeight, MinBranchSize: r.Rank.MinSize},
+		Remind: RemindConfig{Days: r.RemindDays},
 		Backup: BackupConfig{Every: "24h", Keep: 7},
 		Log:    LogConfig{Level: "info", Format: "text"},
 		Webapp: WebappConfig{MaxAge: "1h"},
@@ -267,7 +274,8 @@ func (c Config) Rules() (quiz.Rules, error) {
 			MonthDone: quiz.PointsOf(c.Points.MonthDone), TestPerScore: c.Points.TestPerScore,
 			Perfect: quiz.PointsOf(c.Points.Perfect), AllMonths: quiz.PointsOf(c.Points.AllMonths),
 		},
-		Rank: quiz.RankConfig{StudyWeight: c.Rank.StudyWeight, TestWeight: c.Rank.TestWeight, MinSize: c.Rank.MinBranchSize},
+		Rank:       quiz.RankConfig{StudyWeight: c.Rank.StudyWeight, TestWeight: c.Rank.TestWeight, MinSize: c.Rank.MinBranchSize},
+		RemindDays: c.Remind.Days,
 	}
 	for name, n := range c.Test.Mix {
 		r.TestMix[mixKeys[name]] = n
@@ -285,7 +293,7 @@ func (c Config) Rules() (quiz.Rules, error) {
 			{"pass_mark", "test.pass_mark"}, {"test_window", "test.window"},
 			{"fast_seconds", "test.fast_seconds"}, {"test_mix", "test.mix"},
 			{"stars", "points.stars"}, {"rank weights", "rank.study_weight/rank.test_weight"},
-			{"rank min_branch_size", "rank.min_branch_size"},
+			{"rank min_branch_size", "rank.min_branch_size"}, {"remind days", "remind.days"},
 		} {
 			if strings.HasPrefix(msg, p[0]+":") {
 				msg = p[1] + strings.TrimPrefix(msg, p[0])

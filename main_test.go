@@ -48,6 +48,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"[telegarm]\ntoken = \"1:a\"\n", "telegarm"},
 		{"[bot]\ntimezone = \"Mars/Olympus\"\n", "bot.timezone"},
 		{"[test]\npass_mark = 101\n", "test.pass_mark"},
+		{"[remind]\ndays = 99\n", "remind.days"},
 		{"[test]\nwindow = \"week\"\n", "test.window"},
 		{"[test.mix]\nessay = 2\n", "test.mix.essay"},
 		{"[points]\nstars = [10, 20]\n", "points.stars"},

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -14,46 +13,16 @@ import (
 // (bot/webapp) both call them: one code path for each, so a reminder or a
 // make-up is the same whichever way it was asked for.
 
-// Remind queues a reminder for each member under node (one v manages; ""
-// for v's first node) who has not finished this month's study or, while
-// its window is open, this quarter's test. It returns how many reminders
-// were queued now, how many of those members were reminded already today
-// (at most one reminder a day per member, whoever asks) and how many
-// cannot be reached (they blocked the bot). Errors are the engine's
-// (RemindTargets) or the outbox's.
+// Remind reminds each member under node (one v manages; "" for v's first
+// node) who has not finished this month's study or, while its window is
+// open, this quarter's test (quiz.Service.Remind: the engine emits the
+// reminders). It returns how many were reminded now, how many of those
+// members were reminded already today (at most one reminder a day per
+// member, whoever asks) and how many cannot be reached (they blocked the
+// bot).
 func (b *Bot) Remind(ctx context.Context, v quiz.Viewer, node string) (queued, again, unreachable int, err error) {
-	targets, blocked, err := b.svc.RemindTargets(ctx, v, node)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	if len(targets) == 0 {
-		return 0, 0, blocked, nil
-	}
-	now := b.svc.Now()
-	month, quarter := b.svc.Cal.Month(now), b.svc.Cal.Quarter(now)
-	_, end := b.svc.Rules.TestWindowOf(b.svc.Cal, quarter)
-	day := now.In(b.svc.Cal.Loc).Format("2006-01-02")
-	var ns []quiz.Notice
-	for _, t := range targets {
-		var parts []string
-		if t.Study {
-			progress := ""
-			if t.Total > 0 {
-				progress = fmt.Sprintf(txtRemindStudyProgress, t.Answered, t.Total)
-			}
-			parts = append(parts, fmt.Sprintf(txtRemindStudy, month, progress))
-		}
-		if t.Test {
-			parts = append(parts, fmt.Sprintf(txtRemindTest, quarter, b.lastDay(end)))
-		}
-		// At most one reminder a day per member, whoever asks.
-		ns = append(ns, quiz.Notice{Ref: fmt.Sprintf("remind:%s:%d", day, t.User.ID), Chat: t.User.ID, Text: strings.Join(parts, "\n")})
-	}
-	added, err := b.notify(ctx, ns)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	return added, len(ns) - added, blocked, nil
+	res, err := b.svc.Remind(ctx, v, node)
+	return res.Queued, res.Again, res.Unreachable, err
 }
 
 // ExportXLSX builds the spreadsheet of node (one v manages; "" for v's
@@ -100,22 +69,12 @@ func (b *Bot) SendExport(ctx context.Context, v quiz.Viewer, chat int64, node st
 
 // GrantMakeup reopens a missed month's study (kind quiz.Study) or a
 // missed test (quiz.Test) of period for a member v manages, for days (one
-// of quiz.MakeupDays), and queues the member's notice. ref names what asked
+// of quiz.MakeupDays); the engine tells the member. ref names what asked
 // (a picker message, a dashboard request): the same ref grants once and
 // tells the member once, so granted is false for a repeat. Errors are the
-// engine's (quiz.Service.GrantMakeup; no grant) or the outbox's (the grant
-// is returned with it: it stands, the notice failed).
+// engine's (quiz.Service.GrantMakeup).
 func (b *Bot) GrantMakeup(ctx context.Context, v quiz.Viewer, member int64, kind quiz.Kind, period string, days int, ref string) (g *quiz.Grant, granted bool, err error) {
-	g, granted, err = b.svc.GrantMakeup(ctx, v, member, kind, period, days, txtMakeupReason, ref)
-	if err != nil || !granted {
-		return g, granted, err
-	}
-	what, how := b.makeupWhat(kind, period)
-	_, err = b.notify(ctx, []quiz.Notice{{
-		Ref:  fmt.Sprintf("makeup:%d:%s", member, g.Ref),
-		Chat: member, Text: fmt.Sprintf(txtMakeupNotice, what, b.dateTime(g.Until), how),
-	}})
-	return g, true, err
+	return b.svc.GrantMakeup(ctx, v, member, kind, period, days, txtMakeupReason, ref)
 }
 
 // makeupWhat names what a make-up reopens ("补学 11月", "补考
@@ -123,7 +82,7 @@ func (b *Bot) GrantMakeup(ctx context.Context, v quiz.Viewer, member int64, kind
 func (b *Bot) makeupWhat(kind quiz.Kind, period string) (what, how string) {
 	p, _ := b.svc.Cal.Parse(period)
 	if kind == quiz.Test {
-		return fmt.Sprintf(txtMakeupTest, p), txtMakeupNoticeTest
+		return fmt.Sprintf(txtMakeupTest, PeriodName(p)), txtMakeupNoticeTest
 	}
 	return fmt.Sprintf(txtMakeupMonth, p.N), txtMakeupNoticeStudy
 }

@@ -65,10 +65,13 @@ type Bot struct {
 	routes   []Route
 
 	outboxWake chan struct{}
-	fullLogged atomic.Int64 // when "the store is full" was last logged (unix nanoseconds)
-	pollCtx    context.Context
-	pollCancel context.CancelFunc
-	inflight   sync.WaitGroup
+
+	roundsMu     sync.Mutex
+	roundRetries map[string]roundRetry // failed rounds, by key
+	fullLogged   atomic.Int64          // when "the store is full" was last logged (unix nanoseconds)
+	pollCtx      context.Context
+	pollCancel   context.CancelFunc
+	inflight     sync.WaitGroup
 }
 
 // New builds a bot. It makes no network call: Run does.
@@ -86,7 +89,7 @@ func New(o Options) (*Bot, error) {
 		return nil, fmt.Errorf("bot: poll timeout %d is not between 0 and 50", o.PollTimeout)
 	}
 	b := &Bot{opts: o, svc: o.Service, dialogs: o.Dialogs, outbox: o.Outbox, log: o.Log, metrics: o.Metrics,
-		ready: make(chan struct{}), outboxWake: make(chan struct{}, 1)}
+		ready: make(chan struct{}), outboxWake: make(chan struct{}, 1), roundRetries: map[string]roundRetry{}}
 	b.pollCtx, b.pollCancel = context.WithCancel(context.Background())
 	// tgbotapi's constructor calls getMe and gives up at once if Telegram
 	// is down; build the clients by hand and call getMe with retries in Run.
@@ -351,7 +354,7 @@ func (b *Bot) markUnreachable(chat int64) {
 	}
 }
 
-// sweep closes tests whose time has run out and tells their members.
+// sweep closes tests whose time has run out.
 func (b *Bot) sweep(ctx context.Context) {
 	t := time.NewTicker(b.opts.SweepEvery)
 	defer t.Stop()
@@ -365,18 +368,14 @@ func (b *Bot) sweep(ctx context.Context) {
 	}
 }
 
-// SweepNow closes expired attempts once and notifies their members.
+// SweepNow closes expired attempts once (the engine tells the members
+// whose test's time ran out).
 func (b *Bot) SweepNow(ctx context.Context) {
 	for {
 		closed, err := b.svc.CloseExpired(ctx, 200)
 		if err != nil {
 			b.log.Error("closing expired attempts", "err", err)
 			return
-		}
-		for _, a := range closed {
-			if a.Kind == quiz.Test {
-				b.sendHTML(a.User, b.timeUpText(a), nil)
-			}
 		}
 		if len(closed) < 200 {
 			return

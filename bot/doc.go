@@ -19,10 +19,14 @@
 //     is HTML-escaped where it is put in; long texts are split at lines;
 //     callback data is compact and under 64 bytes;
 //   - dialog state kept in the store (Dialogs), so a restart loses nothing;
-//   - the outbox (Outbox) and the rounds: notices owed to chats — a
-//     month's study opening, test results, the half year's ranking, the
-//     year's stars, reminders, flags for admins — queued durably, each at
-//     most once per reference, and sent at Telegram's pace;
+//   - sending the engine's events (Outbox, notify.go): every event the
+//     engine recorded with a change — a month's study opening, test
+//     results, the half year's ranking, the year's stars, reminders, a
+//     make-up, a correction, a flag for the admins, a test whose time ran
+//     out — worded in Chinese when it is sent, a long one in parts, each
+//     part once, at Telegram's pace; and running the engine's rounds when
+//     they are due (a failed one is retried with a back-off and holds up
+//     none of the others);
 //   - the secretaries' and admins' flows (secretary.go, admin.go): reports,
 //     reminders, exports, make-ups, corrections, bank uploads.
 //

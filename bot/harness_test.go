@@ -56,6 +56,7 @@ type env struct {
 	admins  []int64
 	pace    bot.Pace
 	outbox  func(*store.DB) bot.Outbox    // wraps the store's outbox (fault injection)
+	engine  func(*store.DB) quiz.Store    // wraps the store the engine runs on (fault injection)
 	dialogs func(bot.Dialogs) bot.Dialogs // wraps the store's dialogs (fault injection)
 	webhook bool                          // take updates by webhook instead of polling
 	sweep   time.Duration
@@ -145,7 +146,11 @@ func (e *env) start() {
 		e.t.Fatal(err)
 	}
 	e.db = db
-	e.svc = quiz.NewService(db, e.cal, e.rules, e.clock.Now, e.admins, &quiz.Content{Catalog: cat, Tree: tree})
+	var st quiz.Store = db
+	if e.engine != nil {
+		st = e.engine(db)
+	}
+	e.svc = quiz.NewService(st, e.cal, e.rules, e.clock.Now, e.admins, &quiz.Content{Catalog: cat, Tree: tree})
 	e.metrics = bot.NewMetrics()
 	var dialogs bot.Dialogs = db
 	if e.dialogs != nil {

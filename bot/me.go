@@ -44,9 +44,9 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 		case t.Tested:
 			st = fmt.Sprintf(txtMeScore, t.Score, b.passText(t.Score))
 		}
-		s.WriteString("\n" + fmt.Sprintf(txtMeTest, t.Quarter, st))
+		s.WriteString("\n" + fmt.Sprintf(txtMeTest, PeriodName(t.Quarter), st))
 	}
-	half := rec.Half.String()
+	half := PeriodName(rec.Half)
 	fmt.Fprintf(&s, "\n"+txtMePoints, rec.Year.Year, rec.Points, half, rec.HalfPoints, starsText(rec.Stars), rec.Stars, rec.Rank, rec.Of, half)
 	if len(rec.Entries) > 0 {
 		s.WriteString("\n" + txtMeLedger)
@@ -57,12 +57,8 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 			s.WriteString("\n" + fmt.Sprintf(txtMeMoreEntries, from))
 		}
 		for _, e := range rec.Entries[from:] {
-			sign := "+"
-			if e.Amount < 0 {
-				sign = ""
-			}
 			at := b.day(unixTime(e.At))
-			s.WriteString("\n" + fmt.Sprintf(txtMeEntry, at, sign+e.Amount.String(), esc(e.Reason)))
+			s.WriteString("\n" + fmt.Sprintf(txtMeEntry, at, signedPoints(e.Amount), b.entryText(e)))
 		}
 	}
 	if rec.Book.Count > 0 {
@@ -72,4 +68,30 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 		s.WriteString(b.waitingText(rec.Book))
 	}
 	return s.String()
+}
+
+// entryText words a ledger entry from its rule and parameters (HTML): the
+// engine keeps no sentence, only what happened.
+func (b *Bot) entryText(e quiz.Entry) string {
+	p := b.period(e.Period)
+	switch e.Rule {
+	case quiz.RuleMonthDone:
+		return fmt.Sprintf(txtEntryMonth, p)
+	case quiz.RuleAllMonths:
+		per, _ := b.svc.Cal.Parse(e.Period)
+		return fmt.Sprintf(txtEntryAllMonths, per.Year)
+	case quiz.RuleTestScore:
+		switch {
+		case e.Try > 1:
+			return fmt.Sprintf(txtEntryRetry, p, e.Try, e.From, e.Score)
+		case e.Try == 1:
+			return fmt.Sprintf(txtEntryTest, p, e.Score)
+		}
+	case quiz.RulePerfect:
+		return fmt.Sprintf(txtEntryPerfect, p)
+	case quiz.RuleCorrection:
+		return fmt.Sprintf(txtFixReason, esc(e.Note))
+	}
+	// An entry of an older program carries its own words.
+	return esc(e.Note)
 }

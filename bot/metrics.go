@@ -21,6 +21,8 @@ type Metrics struct {
 	queued   atomic.Int64 // outgoing calls waiting
 	tooMany  atomic.Int64 // 429s received
 	outbox   atomic.Int64 // outbox messages waiting (rounds, reminders)
+	roundErr atomic.Int64 // rounds that failed (and will be tried again)
+	retrying atomic.Int64 // rounds waiting to be tried again
 	mu       sync.Mutex
 	calls    map[[2]string]int64 // method, result → count
 	latency  [10]int64           // len(latencyBuckets)+1
@@ -69,6 +71,21 @@ func (m *Metrics) Failures() int64 {
 		return 0
 	}
 	return m.errors.Load()
+}
+
+// roundFailed counts a round that failed; retrying is how many wait to be
+// tried again.
+func (m *Metrics) roundFailed(retrying int) {
+	if m != nil {
+		m.roundErr.Add(1)
+		m.retrying.Store(int64(retrying))
+	}
+}
+
+func (m *Metrics) setRetrying(n int) {
+	if m != nil {
+		m.retrying.Store(int64(n))
+	}
 }
 
 func (m *Metrics) queue(delta int) {
@@ -127,6 +144,8 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	p("# HELP partyquiz_telegram_429_total 429 Too Many Requests received.\n# TYPE partyquiz_telegram_429_total counter\npartyquiz_telegram_429_total %d\n", m.tooMany.Load())
 	p("# HELP partyquiz_send_queue Outgoing calls waiting.\n# TYPE partyquiz_send_queue gauge\npartyquiz_send_queue %d\n", m.queued.Load())
 	p("# HELP partyquiz_outbox_pending Outbox messages (rounds, reminders) waiting.\n# TYPE partyquiz_outbox_pending gauge\npartyquiz_outbox_pending %d\n", m.outbox.Load())
+	p("# HELP partyquiz_round_failures_total Rounds that failed; each is tried again after a back-off.\n# TYPE partyquiz_round_failures_total counter\npartyquiz_round_failures_total %d\n", m.roundErr.Load())
+	p("# HELP partyquiz_rounds_retrying Rounds waiting to be tried again.\n# TYPE partyquiz_rounds_retrying gauge\npartyquiz_rounds_retrying %d\n", m.retrying.Load())
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	p("# HELP partyquiz_telegram_calls_total Outgoing Bot API calls by method and result.\n# TYPE partyquiz_telegram_calls_total counter\n")

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -12,34 +11,22 @@ import (
 	"partyquiz/quiz"
 )
 
-// Outbox keeps notices owed to chats — rounds, reminders, flags for the
-// admins — until they are sent, across restarts. A notice whose Ref was
-// ever queued is never queued again. Package store implements it.
+// Outbox keeps the engine's events — rounds, reminders, make-ups, flags
+// for the admins, a test whose time ran out — until they are sent, across
+// restarts. The engine writes them with the change they report; the bot
+// only sends them. Package store implements it.
 type Outbox interface {
-	Enqueue(ctx context.Context, ns []quiz.Notice) (int, error)
-	Pending(ctx context.Context, after uint64, n int) ([]quiz.Notice, error)
+	// Pending returns up to n pending events with Seq > after, oldest
+	// first.
+	Pending(ctx context.Context, after uint64, n int) ([]quiz.Event, error)
+	// PartSent records that the first parts messages of an event were
+	// sent, so that a restart carries on with the next.
+	PartSent(ctx context.Context, seq uint64, parts int) error
+	// Done removes an event sent (failure "") or failed for good.
 	Done(ctx context.Context, seq uint64, failure string) error
 	PendingCount(ctx context.Context) (int, error)
-	RoundDone(ctx context.Context, key string) (bool, error)
-	MarkRound(ctx context.Context, key string) error
-}
-
-// notify queues notices and returns how many were new.
-func (b *Bot) notify(ctx context.Context, ns []quiz.Notice) (int, error) {
-	if len(ns) == 0 {
-		return 0, nil
-	}
-	now := b.svc.Now()
-	for i := range ns {
-		if ns[i].Created.IsZero() {
-			ns[i].Created = now
-		}
-	}
-	n, err := b.outbox.Enqueue(ctx, ns)
-	if err == nil {
-		b.wakeOutbox()
-	}
-	return n, err
+	// Emitted is signalled after a change that emitted events is on disk.
+	Emitted() <-chan struct{}
 }
 
 func (b *Bot) wakeOutbox() {
@@ -49,12 +36,14 @@ func (b *Bot) wakeOutbox() {
 	}
 }
 
-// deliver sends the outbox: each pending notice is handed to the sender
-// (paced, in order per chat) and marked done once Telegram took it, or
-// failed for good (a user who blocked the bot). A notice handed over but
-// not yet confirmed when the program stops stays pending and is sent after
-// the restart: the only way a notice can reach a user twice is a crash in
-// the instant between Telegram's answer and the record of it.
+// deliver sends the outbox: each pending event is worded (notify.go) and
+// handed to the sender (paced, in order per chat), a long one in several
+// messages, each recorded once Telegram took it; the event is marked done
+// after its last, or failed for good (a user who blocked the bot). An
+// event handed over but not yet confirmed when the program stops stays
+// pending and its unsent parts are sent after the restart: a message can
+// reach a user twice only through a crash in the instant between
+// Telegram's answer and the record of it.
 func (b *Bot) deliver(ctx context.Context) {
 	var mu sync.Mutex
 	inflight := map[uint64]bool{}
@@ -66,42 +55,39 @@ func (b *Bot) deliver(ctx context.Context) {
 		busy := len(inflight)
 		mu.Unlock()
 		if busy < 500 {
-			ns, err := b.outbox.Pending(ctx, after, 500-busy)
+			es, err := b.outbox.Pending(ctx, after, 500-busy)
 			if err != nil && ctx.Err() == nil {
 				b.log.Error("reading the outbox", "err", err)
 			}
-			for _, n := range ns {
-				after = n.Seq
+			for _, e := range es {
+				after = e.Seq
+				parts, err := b.render(ctx, e)
+				if code := quiz.ErrorCode(err); code != "" && code != quiz.Internal {
+					// It cannot be told (a secretary no longer of that node).
+					if err := b.outbox.Done(ctx, e.Seq, err.Error()); err != nil {
+						b.log.Error("recording an event that cannot be told", "ref", e.Ref, "err", err)
+					}
+					continue
+				}
+				if err != nil {
+					if ctx.Err() == nil {
+						b.log.Error("wording an event; it will be tried again", "ref", e.Ref, "err", err)
+					}
+					continue
+				}
 				mu.Lock()
-				inflight[n.Seq] = true
+				inflight[e.Seq] = true
 				mu.Unlock()
-				n := n
-				m := tgbotapi.NewMessage(n.Chat, firstPart(n.Text))
-				m.ParseMode = tgbotapi.ModeHTML
-				m.DisableWebPagePreview = true
-				b.send.Enqueue(n.Chat, m, func(_ *tgbotapi.APIResponse, err error) {
-					defer func() {
-						mu.Lock()
-						delete(inflight, n.Seq)
-						mu.Unlock()
-					}()
-					failure := ""
-					switch {
-					case err == nil:
-					case errors.Is(err, errSenderClosed), errors.Is(err, context.Canceled):
-						return // not sent: stays pending for the next run
-					default:
-						failure = err.Error()
-					}
-					if derr := b.outbox.Done(context.Background(), n.Seq, failure); derr != nil {
-						b.log.Error("recording a sent notice", "seq", n.Seq, "err", derr)
-					}
+				b.sendParts(e, parts, e.Parts, func() {
+					mu.Lock()
+					delete(inflight, e.Seq)
+					mu.Unlock()
 				})
 			}
 			if c, err := b.outbox.PendingCount(ctx); err == nil {
 				b.metrics.SetOutbox(c)
 			}
-			if len(ns) == 0 {
+			if len(es) == 0 {
 				mu.Lock()
 				if len(inflight) == 0 {
 					after = 0 // everything handed over was settled: look again from the start
@@ -113,65 +99,51 @@ func (b *Bot) deliver(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-b.outboxWake:
+		case <-b.outbox.Emitted():
 		case <-tick.C:
 		}
 	}
 }
 
+// sendParts sends part i of an event's messages and, once Telegram took
+// it, records it and sends the next; settled is called when the event is
+// done, failed, or left for the next run.
+func (b *Bot) sendParts(e quiz.Event, parts []string, i int, settled func()) {
+	if i >= len(parts) {
+		if err := b.outbox.Done(context.Background(), e.Seq, ""); err != nil {
+			b.log.Error("recording a sent event", "ref", e.Ref, "err", err)
+		}
+		settled()
+		return
+	}
+	m := tgbotapi.NewMessage(e.Chat, parts[i])
+	m.ParseMode = tgbotapi.ModeHTML
+	m.DisableWebPagePreview = true
+	b.send.Enqueue(e.Chat, m, func(_ *tgbotapi.APIResponse, err error) {
+		switch {
+		case err == nil:
+		case errors.Is(err, errSenderClosed), errors.Is(err, context.Canceled):
+			settled() // not sent: stays pending for the next run
+			return
+		default:
+			if derr := b.outbox.Done(context.Background(), e.Seq, err.Error()); derr != nil {
+				b.log.Error("recording a failed event", "ref", e.Ref, "err", derr)
+			}
+			settled()
+			return
+		}
+		if i+1 < len(parts) {
+			if err := b.outbox.PartSent(context.Background(), e.Seq, i+1); err != nil {
+				b.log.Error("recording a sent part", "ref", e.Ref, "err", err)
+				settled()
+				return
+			}
+		}
+		b.sendParts(e, parts, i+1, settled)
+	})
+}
+
 // --- rounds -----------------------------------------------------------------
-
-// round is one scheduled send: when it is due and what it sends.
-type round struct {
-	key  string // "month-open:2026-12"
-	at   time.Time
-	kind string
-	p    quiz.Period
-}
-
-// roundCatchUp is how late a round may still be sent: a round missed while
-// the bot was down is sent when it comes back, but a new installation does
-// not send last year's rounds.
-const roundCatchUp = 7 * 24 * time.Hour
-
-// RoundHour is the hour of the day (in the configured zone) rounds go out.
-const RoundHour = 9
-
-// dueRounds lists the rounds due at now, oldest first: a month's study
-// opening, a test window opening and closing, a half year's and a year's
-// end.
-func (b *Bot) dueRounds(now time.Time) []round {
-	cal := b.svc.Cal
-	rules := b.svc.Rules
-	at := func(t time.Time) time.Time {
-		t = t.In(cal.Loc)
-		return time.Date(t.Year(), t.Month(), t.Day(), RoundHour, 0, 0, 0, cal.Loc)
-	}
-	var rs []round
-	add := func(kind string, p quiz.Period, t time.Time) {
-		if !t.After(now) && now.Sub(t) < roundCatchUp {
-			rs = append(rs, round{key: kind + ":" + p.Key(), at: t, kind: kind, p: p})
-		}
-	}
-	for _, m := range []quiz.Period{cal.Month(now), cal.Month(now).Prev(cal)} {
-		add("month-open", m, at(m.Start))
-	}
-	for _, q := range []quiz.Period{cal.Quarter(now), cal.Quarter(now).Prev(cal)} {
-		start, end := rules.TestWindowOf(cal, q)
-		add("test-open", q, at(start))
-		add("test-close", q, at(end))
-	}
-	h := cal.Half(now).Prev(cal)
-	add("half-end", h, at(h.End))
-	y := cal.Year(now).Prev(cal)
-	add("year-end", y, at(y.End))
-	// Oldest first, so a member gets a quarter's result before the year's.
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].at.Before(rs[j-1].at); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
-	return rs
-}
 
 // schedule runs the rounds that are due, now and every half minute.
 func (b *Bot) schedule(ctx context.Context) {
@@ -187,158 +159,57 @@ func (b *Bot) schedule(ctx context.Context) {
 	}
 }
 
-// RunRounds sends every due round not yet sent. A round interrupted (a
-// crash half-way) runs again from the start: the outbox skips the notices
-// already queued, so everyone is served once.
+// roundRetry is when a failed round is tried again.
+type roundRetry struct {
+	fails int
+	next  time.Time
+}
+
+// Back-off of a failed round: 30 s, doubling, at most an hour.
+const (
+	roundBackoff    = 30 * time.Second
+	roundBackoffMax = time.Hour
+)
+
+// RunRounds runs every due round the engine has not run (quiz.RunRound).
+// One that fails is logged, counted in /metrics and tried again after a
+// back-off, without holding up the rounds after it. A round interrupted (a
+// crash half-way) runs again: the engine skips the events it emitted, so
+// everyone is told once.
 func (b *Bot) RunRounds(ctx context.Context) {
-	for _, r := range b.dueRounds(b.svc.Now()) {
-		done, err := b.outbox.RoundDone(ctx, r.key)
-		if err != nil || done {
+	rs, err := b.svc.DueRounds(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Error("reading the rounds", "err", err)
+		}
+		return
+	}
+	now := time.Now()
+	b.roundsMu.Lock()
+	defer b.roundsMu.Unlock()
+	for _, r := range rs {
+		if ctx.Err() != nil {
+			return
+		}
+		if retry, ok := b.roundRetries[r.Key]; ok && now.Before(retry.next) {
 			continue
 		}
-		if err := b.runRound(ctx, r); err != nil {
-			if ctx.Err() == nil {
-				b.log.Error("round failed; it will be tried again", "round", r.key, "err", err)
+		if err := b.svc.RunRound(ctx, r); err != nil {
+			if ctx.Err() != nil {
+				return
 			}
-			return
+			retry := b.roundRetries[r.Key]
+			wait := min(roundBackoff<<min(retry.fails, 10), roundBackoffMax)
+			retry.fails++
+			retry.next = now.Add(wait)
+			b.roundRetries[r.Key] = retry
+			b.metrics.roundFailed(len(b.roundRetries))
+			b.log.Error("round failed; it will be tried again", "round", r.Key, "in", wait, "err", err)
+			continue
 		}
-		if err := b.outbox.MarkRound(ctx, r.key); err != nil {
-			b.log.Error("recording a round", "round", r.key, "err", err)
-			return
-		}
-		b.log.Info("round queued", "round", r.key)
+		delete(b.roundRetries, r.Key)
+		b.metrics.setRetrying(len(b.roundRetries))
+		b.log.Info("round done", "round", r.Key)
 	}
-}
-
-// runRound queues a round's notices, branch by branch.
-func (b *Bot) runRound(ctx context.Context, r round) error {
-	tree := b.svc.Tree()
-	var batch []quiz.Notice
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		_, err := b.notify(ctx, batch)
-		batch = batch[:0]
-		return err
-	}
-	add := func(chat int64, text string) error {
-		batch = append(batch, quiz.Notice{Ref: fmt.Sprintf("round:%s:%d", r.key, chat), Chat: chat, Text: text})
-		if len(batch) >= 1000 {
-			return flush()
-		}
-		return nil
-	}
-	// Members, their own result.
-	for _, leaf := range tree.Leaves(tree.Root()) {
-		rows, err := b.svc.Results(ctx, leaf, r.p)
-		if err != nil {
-			return err
-		}
-		for _, row := range rows {
-			if row.User.Unreachable || !b.owed(r, row.User) {
-				continue
-			}
-			if text := b.memberRoundText(r, row); text != "" {
-				if err := add(row.User.ID, text); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	// Secretaries their node's table, admins the whole tree.
-	if r.kind == "test-close" || r.kind == "half-end" || r.kind == "year-end" {
-		secs, err := b.svc.Secretaries(ctx)
-		if err != nil {
-			return err
-		}
-		for _, u := range secs {
-			if u.Unreachable {
-				continue
-			}
-			v := quiz.Viewer{ID: u.ID, User: u}
-			for _, node := range u.Secretary {
-				text, err := b.tableRoundText(ctx, r, v, node)
-				if err != nil {
-					return err
-				}
-				if err := add(u.ID, text); err != nil {
-					return err
-				}
-			}
-		}
-		for _, id := range b.svc.AdminIDs() {
-			v := quiz.Viewer{ID: id, Admin: true}
-			text, err := b.tableRoundText(ctx, r, v, tree.Root())
-			if err != nil {
-				return err
-			}
-			batch = append(batch, quiz.Notice{Ref: fmt.Sprintf("round:%s:admin:%d", r.key, id), Chat: id, Text: text})
-		}
-	}
-	return flush()
-}
-
-// owed reports whether a round's period concerns a member: a test's result
-// is not told to someone who joined after its window closed.
-func (b *Bot) owed(r round, u *quiz.User) bool {
-	if r.kind != "test-close" {
-		return true
-	}
-	_, end := b.svc.Rules.TestWindowOf(b.svc.Cal, r.p)
-	return u.Joined.Before(end)
-}
-
-// memberRoundText is what a round tells one member ("" for nothing).
-func (b *Bot) memberRoundText(r round, row quiz.ResultRow) string {
-	rules := b.svc.Rules
-	switch r.kind {
-	case "month-open":
-		title := ""
-		if l := b.svc.Lesson(r.p); l != nil {
-			title = esc(l.Title)
-		}
-		return fmt.Sprintf(txtRoundMonth, r.p, title)
-	case "test-open":
-		_, end := rules.TestWindowOf(b.svc.Cal, r.p)
-		return fmt.Sprintf(txtRoundTestOpen, r.p, b.lastDay(end), rules.TestQuestions, int(rules.TestDuration.Minutes()))
-	case "test-close":
-		if !row.Progress.Tested {
-			return fmt.Sprintf(txtRoundTestNone, r.p)
-		}
-		return fmt.Sprintf(txtRoundTestMine, r.p, row.Progress.TestScore, b.passText(row.Progress.TestScore))
-	case "half-end":
-		return fmt.Sprintf(txtRoundHalfMine, r.p, row.Progress.Points, row.Of, row.Rank)
-	case "year-end":
-		return fmt.Sprintf(txtRoundYearMine, r.p, row.Progress.Points, row.Stars, starsText(row.Stars))
-	}
-	return ""
-}
-
-// tableRoundText is a round's table for a secretary's node or an admin.
-func (b *Bot) tableRoundText(ctx context.Context, r round, v quiz.Viewer, node string) (string, error) {
-	switch r.kind {
-	case "test-close":
-		f, err := b.svc.PeriodFigures(ctx, v, node, r.p)
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf(txtRoundTestNode, r.p, esc(b.svc.Tree().Name(node)), f.Stats.TestTaken, f.TestDue,
-			meanNum(f.TakenMean()), meanNum(f.DueMean()), ratePct(f.PassRate())), nil
-	case "half-end":
-		s, err := b.svc.StandingsOf(ctx, v, node, r.p)
-		if err != nil {
-			return "", err
-		}
-		text, _ := b.rankText(s)
-		return text, nil
-	case "year-end":
-		y, err := b.svc.YearOf(ctx, v, node, r.p)
-		if err != nil {
-			return "", err
-		}
-		text, _ := b.yearText(y)
-		return text, nil
-	}
-	return "", nil
+	b.wakeOutbox()
 }

@@ -39,7 +39,7 @@ func (b *Bot) rankText(st *quiz.Standings) (string, *tgbotapi.InlineKeyboardMark
 	tree := b.svc.Tree()
 	rules := b.svc.Rules
 	var s strings.Builder
-	fmt.Fprintf(&s, txtRankHeader, st.Half)
+	fmt.Fprintf(&s, txtRankHeader, PeriodName(st.Half))
 	if st.Branch != "" && st.BranchFigures != nil {
 		f := st.BranchFigures
 		s.WriteString("\n" + fmt.Sprintf(txtRankBranch, esc(tree.Name(st.Branch)), st.BranchOf, st.BranchRank, percent(f.StudyRate()), score(f.DueMean())))
@@ -129,9 +129,9 @@ func (b *Bot) yearText(y *quiz.YearReport) (string, *tgbotapi.InlineKeyboardMark
 	tree := b.svc.Tree()
 	var s strings.Builder
 	if b.svc.Now().Before(y.Year.End) {
-		fmt.Fprintf(&s, txtYearHeader, y.Year)
+		fmt.Fprintf(&s, txtYearHeader, PeriodName(y.Year))
 	} else {
-		fmt.Fprintf(&s, txtYearHeaderFinal, y.Year)
+		fmt.Fprintf(&s, txtYearHeaderFinal, PeriodName(y.Year))
 	}
 	if y.Own != nil {
 		s.WriteString("\n" + fmt.Sprintf(txtYearOwn, y.Own.Points, starsText(y.Own.Stars), y.Own.Stars))

@@ -77,6 +77,29 @@ func splitMessage(text string) []string {
 // firstPart is the part of a text that fits one message (for edits).
 func firstPart(text string) string { return splitMessage(text)[0] }
 
+// PeriodName is a period as users read it: 2026年11月, 2026年第四季度,
+// 2026年下半年, 2026年.
+func PeriodName(p quiz.Period) string {
+	switch p.Kind {
+	case quiz.Month:
+		return fmt.Sprintf(txtPeriodMonth, p.Year, p.N)
+	case quiz.Quarter:
+		return fmt.Sprintf(txtPeriodQuarter, p.Year, txtNumerals[p.N-1])
+	case quiz.Half:
+		return fmt.Sprintf(txtPeriodHalf, p.Year, txtHalves[p.N-1])
+	}
+	return fmt.Sprintf(txtPeriodYear, p.Year)
+}
+
+// period names a period by its key ("" for a key that is not one).
+func (b *Bot) period(key string) string {
+	p, err := b.svc.Cal.Parse(key)
+	if err != nil {
+		return ""
+	}
+	return PeriodName(p)
+}
+
 // day formats a date as 12月31日.
 func (b *Bot) day(t time.Time) string {
 	t = t.In(b.svc.Cal.Loc)
@@ -163,15 +186,15 @@ func (b *Bot) header(a *quiz.Attempt) string {
 	switch a.Kind {
 	case quiz.Test:
 		p, _ := b.svc.Cal.Parse(a.Period)
-		return fmt.Sprintf(txtTestHeader, p)
+		return fmt.Sprintf(txtTestHeader, PeriodName(p))
 	case quiz.Practice:
 		return txtMistakesHeader
 	}
 	p, _ := b.svc.Cal.Parse(a.Period)
 	if a.Makeup {
-		return fmt.Sprintf(txtMakeupHeader, p)
+		return fmt.Sprintf(txtMakeupHeader, PeriodName(p))
 	}
-	return fmt.Sprintf(txtStudyHeader, p)
+	return fmt.Sprintf(txtStudyHeader, PeriodName(p))
 }
 
 // questionText renders item idx as it is asked: its header with the
@@ -323,7 +346,7 @@ func (b *Bot) passText(score int) string {
 // timeUpText tells a member their test was closed when time ran out.
 func (b *Bot) timeUpText(a *quiz.Attempt) string {
 	p, _ := b.svc.Cal.Parse(a.Period)
-	s := fmt.Sprintf(txtTestTimeUp, p, a.Score, b.passText(a.Score), b.svc.Rules.PassMark, a.Right, len(a.Items))
+	s := fmt.Sprintf(txtTestTimeUp, PeriodName(p), a.Score, b.passText(a.Score), b.svc.Rules.PassMark, a.Right, len(a.Items))
 	return s + "\n" + fmt.Sprintf(txtTestAfter, b.lastDay(a.Until))
 }
 

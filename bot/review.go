@@ -30,7 +30,7 @@ func review(r *Request) error {
 		}
 		p, _ := b.svc.Cal.Parse(a.Period)
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
-			fmt.Sprintf(txtReviewButton, p, a.Score), "rv:"+id36(a.ID))))
+			fmt.Sprintf(txtReviewButton, PeriodName(p), a.Score), "rv:"+id36(a.ID))))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	s := txtReviewPick
@@ -66,7 +66,7 @@ func pressReview(r *Request) error {
 func (b *Bot) reviewText(a *quiz.Attempt) string {
 	p, _ := b.svc.Cal.Parse(a.Period)
 	var s strings.Builder
-	s.WriteString(fmt.Sprintf(txtReviewHeader, p, a.N, a.Score, a.Right, len(a.Items)))
+	s.WriteString(fmt.Sprintf(txtReviewHeader, PeriodName(p), a.N, a.Score, a.Right, len(a.Items)))
 	for i := range a.Items {
 		it := &a.Items[i]
 		resp := a.Responses[i]

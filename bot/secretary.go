@@ -69,16 +69,16 @@ func showBranch(r *Request, node string) error {
 	tree := b.svc.Tree()
 	var s strings.Builder
 	fmt.Fprintf(&s, txtBranchHeader, esc(tree.Path(rep.Node)), rep.Members)
-	fmt.Fprintf(&s, txtBranchStudy, rep.Month, rep.Study.Stats.StudyDone, rep.Study.StudyDue, ratePct(rep.Study.StudyRate()))
+	fmt.Fprintf(&s, txtBranchStudy, PeriodName(rep.Month), rep.Study.Stats.StudyDone, rep.Study.StudyDue, ratePct(rep.Study.StudyRate()))
 	if rep.TestOpen {
 		t := rep.Test
-		fmt.Fprintf(&s, txtBranchTest, rep.Quarter, t.Stats.TestTaken, t.TestDue, meanNum(t.TakenMean()), meanNum(t.DueMean()), ratePct(t.PassRate()))
+		fmt.Fprintf(&s, txtBranchTest, PeriodName(rep.Quarter), t.Stats.TestTaken, t.TestDue, meanNum(t.TakenMean()), meanNum(t.DueMean()), ratePct(t.PassRate()))
 		if low := rep.Lowest(); low >= 0 {
 			fmt.Fprintf(&s, txtBranchTestLow, low)
 		}
 	} else {
 		start, _ := b.svc.Rules.TestWindowOf(b.svc.Cal, rep.Quarter)
-		fmt.Fprintf(&s, txtBranchTestWait, rep.Quarter, b.day(start))
+		fmt.Fprintf(&s, txtBranchTestWait, PeriodName(rep.Quarter), b.day(start))
 	}
 	var rows [][]tgbotapi.InlineKeyboardButton
 	if len(rep.Children) > 0 {
@@ -203,7 +203,7 @@ func pressMember(r *Request) error {
 	}
 	if card.TestMissed != nil {
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
-			fmt.Sprintf(txtMakeupTest, card.TestMissed), "mk1:"+key+":t:"+card.TestMissed.Key())))
+			fmt.Sprintf(txtMakeupTest, PeriodName(*card.TestMissed)), "mk1:"+key+":t:"+card.TestMissed.Key())))
 	}
 	rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(txtFixPoints, "fx:"+key)))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
@@ -340,7 +340,7 @@ func fixText(r *Request) error {
 		return nil
 	}
 	ref := fmt.Sprintf("%d-%d", r.Chat, r.Msg.MessageID) // a redelivered message books nothing twice
-	e, err := b.svc.Correct(r.Ctx, r.Viewer, id, amount, fmt.Sprintf(txtFixReason, reason), ref)
+	e, err := b.svc.Correct(r.Ctx, r.Viewer, id, amount, reason, ref)
 	if quiz.ErrorReason(err) == quiz.ReasonBadAmount {
 		r.Reply(txtBadFix)
 		return nil
@@ -541,22 +541,11 @@ func flagText(r *Request) error {
 		r.Reply(txtButtonStale)
 		return nil
 	}
-	f, err := b.svc.Flag(r.Ctx, r.From, att, idx, r.Msg.Text)
-	if err != nil {
-		return err
+	if _, err := b.svc.Flag(r.Ctx, r.From, att, idx, r.Msg.Text); err != nil {
+		return err // the engine tells the admins
 	}
 	r.Reply(txtFlagThanks)
-	name := ""
-	if r.Viewer.User != nil {
-		name = r.Viewer.User.Name
-	}
-	var ns []quiz.Notice
-	for _, admin := range b.svc.AdminIDs() {
-		ns = append(ns, quiz.Notice{Ref: fmt.Sprintf("flag:%d:%d", f.Seq, admin), Chat: admin,
-			Text: fmt.Sprintf(txtFlagNotice, esc(name), esc(f.Key), esc(f.Note), esc(f.Text))})
-	}
-	_, err = b.notify(r.Ctx, ns)
-	return err
+	return nil
 }
 
 // --- invites ------------------------------------------------------------------

@@ -98,18 +98,16 @@ func start(r *Request) error {
 	return nil
 }
 
-// join uses an invite and says where the user now belongs; the admin who
-// made a secretary invite is told who used it.
+// join uses an invite and says where the user now belongs.
 func join(r *Request, code, name string) error {
 	b := r.Bot
-	res, err := b.svc.Use(r.Ctx, r.From, code, name)
+	u, inv, err := b.svc.Join(r.Ctx, r.From, code, name)
 	if err != nil {
 		return err
 	}
 	if err := b.saveDialog(r.Ctx, r.Chat, nil); err != nil {
 		return err
 	}
-	u, inv := res.User, res.Invite
 	path := esc(b.svc.Tree().Path(inv.Node))
 	if inv.Role == quiz.RoleSecretary && !r.Viewer.Admin {
 		b.setMenu(r.Ctx, r.Chat, Manager)
@@ -118,13 +116,8 @@ func join(r *Request, code, name string) error {
 		r.Reply(fmt.Sprintf(txtJoined, esc(u.Name), path))
 		return nil
 	}
-	r.Reply(fmt.Sprintf(txtJoinedSec, esc(u.Name), path))
-	if !res.Used || inv.By == 0 || inv.By == r.From {
-		return nil
-	}
-	_, err = b.notify(r.Ctx, []quiz.Notice{{Ref: fmt.Sprintf("invite-used:%s:%d", inv.Code, u.ID), Chat: inv.By,
-		Text: fmt.Sprintf(txtInviteUsedNotice, esc(u.Name), path)}})
-	return err
+	r.Reply(fmt.Sprintf(txtJoinedSec, esc(u.Name), path)) // the engine tells who made the invite
+	return nil
 }
 
 // pressMove moves a member to the branch of the invite they opened, once

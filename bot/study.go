@@ -35,12 +35,12 @@ func (b *Bot) showStudy(r *Request, sess *quiz.StudySession) error {
 		return nil
 	}
 	if a.Answered() == 0 {
-		head := fmt.Sprintf(txtNoLesson, sess.Period)
+		head := fmt.Sprintf(txtNoLesson, PeriodName(sess.Period))
 		if a.Makeup {
-			head = fmt.Sprintf(txtMakeupHeader, sess.Period)
+			head = fmt.Sprintf(txtMakeupHeader, PeriodName(sess.Period))
 		}
 		if l := sess.Lesson; l != nil {
-			head = fmt.Sprintf(txtLesson, sess.Period, esc(l.Title), esc(strings.TrimSpace(l.Lesson)))
+			head = fmt.Sprintf(txtLesson, PeriodName(sess.Period), esc(l.Title), esc(strings.TrimSpace(l.Lesson)))
 		}
 		r.Reply(head)
 		r.Reply(fmt.Sprintf(txtStudyIntro, len(a.Items)))
@@ -82,9 +82,9 @@ func (b *Bot) offerMakeups(r *Request, kind quiz.Kind) error {
 			continue
 		}
 		until = b.dateTime(g.Until)
-		label, data := fmt.Sprintf(txtMakeupButton, p), "mk:"+g.Period
+		label, data := fmt.Sprintf(txtMakeupButton, PeriodName(p)), "mk:"+g.Period
 		if kind == quiz.Test {
-			label, data = fmt.Sprintf(txtMakeupTestButton, p), "mt:"+g.Period
+			label, data = fmt.Sprintf(txtMakeupTestButton, PeriodName(p)), "mt:"+g.Period
 		}
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(label, data)))
 	}

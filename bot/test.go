@@ -25,7 +25,7 @@ func test(r *Request) error {
 	}
 	q := info.Quarter
 	if !info.Open {
-		r.Reply(fmt.Sprintf(txtTestNotOpen, q, b.day(info.WindowStart), b.lastDay(info.WindowEnd)))
+		r.Reply(fmt.Sprintf(txtTestNotOpen, PeriodName(q), b.day(info.WindowStart), b.lastDay(info.WindowEnd)))
 		return b.offerMakeups(r, quiz.Test)
 	}
 	rules := b.svc.Rules
@@ -41,7 +41,7 @@ func test(r *Request) error {
 		}
 		tries = fmt.Sprintf(txtTestTries, rules.TestAttempts, info.Left, policy)
 	}
-	intro := fmt.Sprintf(txtTestIntro, q, rules.TestQuestions, int(rules.TestDuration.Minutes()), rules.PassMark, tries, b.lastDay(info.WindowEnd))
+	intro := fmt.Sprintf(txtTestIntro, PeriodName(q), rules.TestQuestions, int(rules.TestDuration.Minutes()), rules.PassMark, tries, b.lastDay(info.WindowEnd))
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 		tgbotapi.NewInlineKeyboardButtonData(txtTestStart, "ts:"+q.Key())))
 	r.ReplyKB(intro, &kb)

@@ -168,23 +168,28 @@ const (
 	txtNoAnswer      = "\uff08未作答）"
 
 	// Record (/me).
-	txtMeHeader      = "👤 <b>%s</b> · %s\n\n<b>%d年学习情况</b>"
-	txtMeMonth       = "%d月 %s"
-	txtMeDone        = "✅"
-	txtMeMakeup      = "✅（补学）"
-	txtMeMissed      = "❌"
-	txtMeOngoing     = "⏳ 进行中（%d/%d）"
-	txtMeNotYet      = "⬜ 未开始"
-	txtMeTests       = "\n<b>测试成绩</b>"
-	txtMeTest        = "%s\uff1a%s"
-	txtMeTestNone    = "未参加"
-	txtMeTestOpen    = "作答中"
-	txtMeScore       = "%d 分（%s）"
-	txtMePoints      = "\n<b>积分</b>：%d年 %s 分，%s %s 分\n<b>星级</b>：%s（%d 星）\n<b>排名</b>：本支部第 %d 名（共 %d 人，按%s积分）"
-	txtMeLedger      = "\n<b>积分明细</b>"
-	txtMeEntry       = "%s %s %s"
-	txtMeMoreEntries = "……另有 %d 条较早的记录"
-	txtMeMistakes    = "\n📕 错题本：%d 题（今天该复习 %d 题），发送 /mistakes 练习。"
+	txtMeHeader       = "👤 <b>%s</b> · %s\n\n<b>%d年学习情况</b>"
+	txtMeMonth        = "%d月 %s"
+	txtMeDone         = "✅"
+	txtMeMakeup       = "✅（补学）"
+	txtMeMissed       = "❌"
+	txtMeOngoing      = "⏳ 进行中（%d/%d）"
+	txtMeNotYet       = "⬜ 未开始"
+	txtMeTests        = "\n<b>测试成绩</b>"
+	txtMeTest         = "%s\uff1a%s"
+	txtMeTestNone     = "未参加"
+	txtMeTestOpen     = "作答中"
+	txtMeScore        = "%d 分（%s）"
+	txtMePoints       = "\n<b>积分</b>：%d年 %s 分，%s %s 分\n<b>星级</b>：%s（%d 星）\n<b>排名</b>：本支部第 %d 名（共 %d 人，按%s积分）"
+	txtMeLedger       = "\n<b>积分明细</b>"
+	txtMeEntry        = "%s %s %s"
+	txtEntryMonth     = "完成%s学习"
+	txtEntryAllMonths = "%d年全年十二个月学习全部完成"
+	txtEntryTest      = "%s测试得分 %d"
+	txtEntryRetry     = "%s测试第 %d 次作答，计分由 %d 改为 %d"
+	txtEntryPerfect   = "%s测试满分"
+	txtMeMoreEntries  = "……另有 %d 条较早的记录"
+	txtMeMistakes     = "\n📕 错题本：%d 题（今天该复习 %d 题），发送 /mistakes 练习。"
 
 	// Rank (/rank).
 	txtRankHeader    = "🏆 <b>半年一比 · %s</b>"
@@ -232,6 +237,18 @@ const (
 	txtNodeUnknown       = "没有这个组织。"
 
 	txtBlockedBack = "欢迎回来！"
+
+	// Periods.
+	txtPeriodMonth   = "%d年%d月"
+	txtPeriodQuarter = "%d年第%s季度"
+	txtPeriodHalf    = "%d年%s半年"
+	txtPeriodYear    = "%d年"
+)
+
+// The numerals of quarters and the halves of a year.
+var (
+	txtNumerals = []string{"一", "二", "三", "四"}
+	txtHalves   = []string{"上", "下"}
 )
 
 // reasonText words each error reason of the engine for users.
@@ -301,6 +318,8 @@ const (
 	txtBadFix            = "格式不对。请发送“分数 原因”，分数在 -100 到 100 之间，例如：+2 参加知识竞赛获奖"
 	txtFixed             = "✅ 已为 %s 调整积分 %s（原因：%s）。"
 	txtFixReason         = "书记调整：%s"
+	txtFixNotice         = "📌 %s调整了您的积分：%s 分（原因：%s）。发送 /me 查看积分明细。"
+	txtByAdmin           = "组织部"
 
 	txtRemindNone          = "👍 %s的党员都已完成本月学习和本季度测试，无需提醒。"
 	txtRemindQueued        = "⏰ 已安排提醒 %d 人（按 Telegram 的速度陆续发出）。"
@@ -309,6 +328,9 @@ const (
 	txtRemindStudy         = "⏰ <b>学习提醒</b>：您%s的学习还没有完成%s，请发送 /study 继续。"
 	txtRemindStudyProgress = "\uff08已答 %d/%d 题）"
 	txtRemindTest          = "⏰ <b>测试提醒</b>：%s测试将于 %s 结束，您还没有参加，请发送 /test 参加。"
+	txtRemindReport        = "⏰ <b>自动提醒</b>：%s有 %d 名党员尚未完成%s，已提醒 %d 人。发送 /branch 查看名单。"
+	txtRemindWhatStudy     = "%s学习"
+	txtRemindWhatTest      = "%s测试（%s 截止）"
 
 	txtWeakHeader     = "📉 <b>%s</b>党员错得最多的题"
 	txtWeakNone       = "还没有足够的答题记录（每题至少 %d 人次作答）。"
@@ -373,13 +395,15 @@ const (
 	txtNoneMonths       = "无"
 
 	// Rounds.
-	txtRoundMonth    = "📖 <b>%s学习已开放</b>：%s\n发送 /study 开始本月学习。"
-	txtRoundTestOpen = "📝 <b>%s测试已开放</b>，%s 截止，共 %d 题，限时 %d 分钟。\n发送 /test 参加。"
-	txtRoundTestMine = "📝 <b>%s测试已结束</b>：您的得分 <b>%d</b> 分（%s）。答案和解析已开放，发送 /review 查看。"
-	txtRoundTestNone = "📝 <b>%s测试已结束</b>：您没有参加本次测试。"
-	txtRoundTestNode = "📝 <b>%s测试结果 · %s</b>\n参考 %d/%d 人，参考人员平均分 %s，人均得分 %s，及格率 %s。\n（人均得分和及格率按应考人数计算，未参考按 0 分、不及格计；测试结束后入党的不计入。）"
-	txtRoundHalfMine = "🏆 <b>%s半年一比</b>：您的积分 %s 分，在本支部 %d 人中排第 %d 名。"
-	txtRoundYearMine = "⭐ <b>%s年终一评</b>：您全年积分 %s 分，评为 <b>%d 星</b> %s。感谢您一年的学习！"
+	txtRoundMonth        = "📖 <b>%s学习已开放</b>：%s\n发送 /study 开始本月学习。"
+	txtRoundTestOpen     = "📝 <b>%s测试已开放</b>，%s 截止，共 %d 题，限时 %d 分钟。\n发送 /test 参加。"
+	txtRoundTestMine     = "📝 <b>%s测试已结束</b>：您的得分 <b>%d</b> 分（%s）。%s"
+	txtRoundAnswersOpen  = "答案和解析已开放，发送 /review 查看。"
+	txtRoundAnswersLater = "还有党员在补考，答案和解析将在 %s 之后开放，届时发送 /review 查看。"
+	txtRoundTestNone     = "📝 <b>%s测试已结束</b>：您没有参加本次测试。"
+	txtRoundTestNode     = "📝 <b>%s测试结果 · %s</b>\n参考 %d/%d 人，参考人员平均分 %s，人均得分 %s，及格率 %s。\n（人均得分和及格率按应考人数计算，未参考按 0 分、不及格计；测试结束后入党的不计入。）"
+	txtRoundHalfMine     = "🏆 <b>%s半年一比</b>：您的积分 %s 分，在本支部 %d 人中排第 %d 名。"
+	txtRoundYearMine     = "⭐ <b>%s年终一评</b>：您全年积分 %s 分，评为 <b>%d 星</b> %s。感谢您一年的学习！"
 
 	// The dashboard (bot/webapp).
 	txtDashboardOpen = "📊 打开数据看板"

@@ -165,3 +165,17 @@ func bankOf(q questions.Question) string {
 	s.WriteString("]\nanswer = \"ABCDEFGH\"\nexplanation = " + strconv.Quote(q.Explanation) + "\nsource = \"出处\"\n")
 	return s.String()
 }
+
+// TestPeriodNames: periods as users read them (the engine keeps keys).
+func TestPeriodNames(t *testing.T) {
+	cal, _ := quiz.NewCalendar("Asia/Shanghai")
+	for key, want := range map[string]string{"2026-11": "2026年11月", "2026-Q4": "2026年第四季度", "2026-H1": "2026年上半年", "2026": "2026年"} {
+		p, err := cal.Parse(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := PeriodName(p); got != want {
+			t.Errorf("PeriodName(%s) = %q, want %q", key, got, want)
+		}
+	}
+}

@@ -16,7 +16,11 @@
 //   - running totals for reports (NodeStats, Progress, ItemStats) and the
 //     half-year ranking (RankConfig.Rank);
 //   - the mistake book's Leitner boxes (Mistake);
-//   - invites, make-ups (Grant) and manual corrections.
+//   - invites, make-ups (Grant) and manual corrections;
+//   - events (Event): what someone must be told, written with the change
+//     that causes it, and the rounds (Round) that tell members, secretaries
+//     and admins when a period opens or ends, and remind those who have not
+//     finished.
 //
 // Service runs these rules inside transactions of a Store, which this
 // package declares and package store implements with bbolt. Every change
@@ -27,6 +31,7 @@
 // comes from Service.Now and is passed down), record an answer, a score or
 // a point twice (every ledger entry has a Ref unique per member; an answer
 // to an item that has one is refused), or let a viewer see or act outside
-// their scope. Errors meant for users are *Error values with a code and a
-// reason key; the bot words them.
+// their scope, or hold a word a user reads (events, ledger entries and
+// errors carry kinds, keys and numbers; the bot words them). Errors meant
+// for users are *Error values with a code and a reason key.
 package quiz

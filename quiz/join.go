@@ -3,6 +3,7 @@ package quiz
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -67,12 +68,6 @@ func (s *Service) Join(ctx context.Context, id int64, code, name string) (*User,
 	return r.User, r.Invite, nil
 }
 
-// Use is Join that says what happened (a secretary invite used now is
-// told to the admin who made it).
-func (s *Service) Use(ctx context.Context, id int64, code, name string) (*JoinResult, error) {
-	return s.join(ctx, id, code, name, false)
-}
-
 // Move uses a member invite of another branch for a member who confirmed
 // the move: they join the invite's branch, and everything they did — every
 // month finished, test counted, point and star — is counted there from now
@@ -121,6 +116,13 @@ func (s *Service) join(ctx context.Context, id int64, code, name string, move bo
 				inv.UsedBy = append(inv.UsedBy, id)
 				inv.Uses++
 				r.Used = true
+				if inv.By != 0 && inv.By != id { // who made it is told who used it
+					e := Event{Ref: fmt.Sprintf("invite-used:%s:%d", inv.Code, id), Chat: inv.By, Kind: EventInviteUsed,
+						At: now, User: id, Name: u.Name, Node: inv.Node}
+					if _, err := tx.Emit(&e); err != nil {
+						return err
+					}
+				}
 			}
 		default:
 			if !tree.IsLeaf(inv.Node) {

@@ -38,8 +38,24 @@ func (s *Service) close(tx Tx, tree *Tree, a *Attempt, now time.Time) (*AnswerRe
 		return res, err
 	case Test:
 		earned, err := s.countTest(tx, lineage, tree.Lineage(a.Branch), a, now)
+		if err != nil {
+			return nil, err
+		}
 		res.Earned = earned
-		return res, err
+		if !a.Complete() {
+			// Its time ran out: the member is told, whether or not they
+			// come back.
+			reveal, err := s.revealer(tx).at(a.Period)
+			if err != nil {
+				return nil, err
+			}
+			e := Event{Ref: fmt.Sprintf("timeup:%d", a.ID), Chat: a.User, Kind: EventTimeUp, At: now, Period: a.Period,
+				Score: a.Score, Right: a.Right, Count: len(a.Items), Passed: a.Score >= s.Rules.PassMark, Until: reveal}
+			if _, err := tx.Emit(&e); err != nil {
+				return nil, err
+			}
+		}
+		return res, nil
 	}
 	return res, nil
 }
@@ -71,7 +87,7 @@ func (s *Service) finishMonth(tx Tx, lineage []string, a *Attempt, now time.Time
 		return nil, err
 	}
 	due := []Entry{{User: a.User, Ref: "month:" + a.Period, Rule: RuleMonthDone, Amount: s.Rules.Points.MonthDone,
-		Period: a.Period, Reason: fmt.Sprintf("完成%s学习", month), At: now.Unix()}}
+		Period: a.Period, At: now.Unix()}}
 	yp, err := tx.Progress(a.User, year.Key())
 	if err != nil {
 		return nil, err
@@ -82,7 +98,7 @@ func (s *Service) finishMonth(tx Tx, lineage []string, a *Attempt, now time.Time
 	}
 	if yp.MonthsDone == 12 {
 		due = append(due, Entry{User: a.User, Ref: "year:" + year.Key(), Rule: RuleAllMonths, Amount: s.Rules.Points.AllMonths,
-			Period: a.Period, Reason: fmt.Sprintf("%s全年十二个月学习全部完成", year), At: now.Unix()})
+			Period: a.Period, At: now.Unix()})
 	}
 	return s.bookAll(tx, lineage, due)
 }
@@ -174,16 +190,16 @@ func (s *Service) countTest(tx Tx, lineage, answered []string, a *Attempt, now t
 	var due []Entry
 	pts := s.Rules.Points.TestPoints(prog.TestScore) - s.Rules.Points.TestPoints(old.TestScore)
 	if !old.Tested || pts != 0 {
-		reason := fmt.Sprintf("%s测试得分 %d", quarter, prog.TestScore)
+		e := Entry{User: a.User, Ref: fmt.Sprintf("test:%s#%d", a.Period, a.N), Rule: RuleTestScore, Amount: pts,
+			Period: a.Period, Score: prog.TestScore, Try: a.N, At: now.Unix()}
 		if old.Tested {
-			reason = fmt.Sprintf("%s测试第 %d 次作答，计分由 %d 改为 %d", quarter, a.N, old.TestScore, prog.TestScore)
+			e.From = old.TestScore
 		}
-		due = append(due, Entry{User: a.User, Ref: fmt.Sprintf("test:%s#%d", a.Period, a.N), Rule: RuleTestScore, Amount: pts,
-			Period: a.Period, Reason: reason, At: now.Unix()})
+		due = append(due, e)
 	}
 	if prog.TestScore == 100 && old.TestScore != 100 {
 		due = append(due, Entry{User: a.User, Ref: "perfect:" + a.Period, Rule: RulePerfect, Amount: s.Rules.Points.Perfect,
-			Period: a.Period, Reason: fmt.Sprintf("%s测试满分", quarter), At: now.Unix()})
+			Period: a.Period, Score: 100, At: now.Unix()})
 	}
 	return s.bookAll(tx, lineage, due)
 }
@@ -255,9 +271,22 @@ func (s *Service) Correct(ctx context.Context, v Viewer, member int64, amount Po
 			return err
 		}
 		e := &Entry{User: member, Ref: "fix:" + ref, Rule: RuleCorrection, Amount: amount,
-			Period: s.Cal.Month(now).Key(), Reason: reason, At: now.Unix(), By: v.ID}
-		if _, err := s.book(tx, tree.Lineage(u.Branch), e); err != nil {
+			Period: s.Cal.Month(now).Key(), Note: reason, At: now.Unix(), By: v.ID}
+		booked, err := s.book(tx, tree.Lineage(u.Branch), e)
+		if err != nil {
 			return err
+		}
+		if booked {
+			// The member is told, with the reason.
+			by := ""
+			if v.User != nil {
+				by = v.User.Name
+			}
+			ev := Event{Ref: fmt.Sprintf("fix:%d:%s", member, ref), Chat: member, Kind: EventCorrection, At: now,
+				Points: amount, Note: reason, User: v.ID, Name: by, Admin: v.Admin}
+			if _, err := tx.Emit(&ev); err != nil {
+				return err
+			}
 		}
 		out = e
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -17,7 +18,8 @@ var MakeupDays = []int{3, 7, 14}
 // that ended after the member joined, not yet done, not already reopened,
 // by a viewer who manages the member's branch now. The same ref grants at
 // most once: a double tap or a redelivered press returns the grant it
-// made with granted false, so the member is told once.
+// made with granted false, and the member is told once (an EventMakeup in
+// the grant's transaction).
 //
 // Errors: Invalid ReasonBadMakeup (a kind, period or length that cannot
 // be granted), Forbidden / NotFound for a member out of scope, Conflict
@@ -52,6 +54,11 @@ func (s *Service) GrantMakeup(ctx context.Context, v Viewer, member int64, kind 
 		ng := Grant{User: member, Kind: kind, Period: period, Until: now.AddDate(0, 0, days), By: v.ID, At: now,
 			Reason: reason, Ref: ref}
 		if err := tx.PutGrant(ng); err != nil {
+			return err
+		}
+		e := Event{Ref: "makeup:" + strconv.FormatInt(member, 10) + ":" + ref, Chat: member, Kind: EventMakeup, At: now,
+			Subject: kind, Period: period, Until: ng.Until}
+		if _, err := tx.Emit(&e); err != nil {
 			return err
 		}
 		g, granted = &ng, true

@@ -43,20 +43,6 @@ func (p Period) Key() string {
 	return fmt.Sprintf("%04d", p.Year)
 }
 
-// String is the Chinese name of the period: 2026年11月, 2026年第四季度,
-// 2026年下半年, 2026年.
-func (p Period) String() string {
-	switch p.Kind {
-	case Month:
-		return fmt.Sprintf("%d年%d月", p.Year, p.N)
-	case Quarter:
-		return fmt.Sprintf("%d年第%s季度", p.Year, []string{"一", "二", "三", "四"}[p.N-1])
-	case Half:
-		return fmt.Sprintf("%d年%s半年", p.Year, []string{"上", "下"}[p.N-1])
-	}
-	return fmt.Sprintf("%d年", p.Year)
-}
-
 // Contains reports whether t lies in the period.
 func (p Period) Contains(t time.Time) bool { return !t.Before(p.Start) && t.Before(p.End) }
 

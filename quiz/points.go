@@ -59,9 +59,13 @@ type Entry struct {
 	Rule   string
 	Amount Points
 	Period string // the period it counts for: a month or quarter key
-	Reason string // in Chinese, as the member reads it
-	At     int64  // unix seconds
-	By     int64  // who made a correction; 0 for the engine
+	// The rule's parameters, which the bot words: a test's counted score
+	// (Score), the attempt that set it (Try) and the score it replaced
+	// (From, when Try > 1).
+	Score, Try, From int
+	Note             string // a correction's reason, in the words of who made it
+	At               int64  // unix seconds
+	By               int64  // who made a correction; 0 for the engine
 }
 
 // Stars returns the 1–5 stars for a year's points: thresholds[i] is the

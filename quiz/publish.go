@@ -81,7 +81,7 @@ func (s *Service) Prepare(ctx context.Context, v Viewer, name string, data []byt
 		d.Kind, d.ID = PubOrg, "org"
 		tree, err := TreeOf(f.Org)
 		if err != nil { // the validator checks the tree; this is a second line of defence
-			d.Problems = questions.Problems{{File: name, Msg: "组织架构的上下级关系不成立，请检查每个组织的 parent"}}
+			d.Problems = questions.Problems{questions.ProblemTreeCycle(name)}
 			return d, nil
 		}
 		change := base.Tree.Diff(tree)
@@ -96,7 +96,7 @@ func (s *Service) Prepare(ctx context.Context, v Viewer, name string, data []byt
 		}
 		next.Tree = tree
 	default:
-		d.Problems = questions.Problems{{File: name, Msg: "看不出这是题库、学习计划还是组织架构"}}
+		d.Problems = questions.Problems{questions.ProblemUnknownKind(name)}
 		return d, nil
 	}
 	d.content = next
@@ -136,9 +136,9 @@ func (s *Service) checkTree(ctx context.Context, name string, o *questions.Org, 
 	for _, id := range ids {
 		switch {
 		case next.Node(id) == nil:
-			probs = append(probs, questions.Problem{File: name, Msg: fmt.Sprintf("组织 %q 还有 %d 名党员，不能删除；请先请他们通过新的邀请链接转到其他党支部", id, members[id])})
+			probs = append(probs, questions.ProblemNodeHasMembers(name, id, members[id]))
 		case !next.IsLeaf(id):
-			probs = append(probs, questions.Problem{File: name, Line: line[id], Msg: fmt.Sprintf("组织 %q 有 %d 名党员，不能再有下级组织", id, members[id])})
+			probs = append(probs, questions.ProblemBranchGetsChildren(name, line[id], id, members[id]))
 		}
 	}
 	ids = ids[:0]
@@ -148,7 +148,7 @@ func (s *Service) checkTree(ctx context.Context, name string, o *questions.Org, 
 	sort.Strings(ids)
 	for _, id := range ids {
 		if next.Node(id) == nil {
-			probs = append(probs, questions.Problem{File: name, Msg: fmt.Sprintf("组织 %q 还有书记，不能删除", id)})
+			probs = append(probs, questions.ProblemNodeHasSecretaries(name, id))
 		}
 	}
 	return probs, nil
@@ -369,7 +369,7 @@ func PublishedContent(ctx context.Context, st Store, base *questions.Catalog, ba
 	}
 	var files []*questions.File
 	for _, p := range pubs {
-		files = append(files, questions.ParseFile(fmt.Sprintf("%s（第 %d 版）", p.Name, p.Version), p.Data))
+		files = append(files, questions.ParseFile(questions.VersionName(p.Name, p.Version), p.Data))
 	}
 	set := questions.Merge(base, files...)
 	if set.Catalog == nil {

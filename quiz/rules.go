@@ -41,6 +41,10 @@ type Rules struct {
 	Points         PointRules
 	Stars          []Points // least year points for 2, 3, 4 and 5 stars
 	Rank           RankConfig
+	// RemindDays is how many days before a month ends, and before a test
+	// window closes, those who have not finished are reminded by the
+	// engine itself (once; their secretaries get a summary); 0: never.
+	RemindDays int
 }
 
 // DefaultRules are the product's defaults.
@@ -59,6 +63,7 @@ func DefaultRules() Rules {
 		Points:         PointRules{MonthDone: PointsOf(5), TestPerScore: 0.1, Perfect: PointsOf(2), AllMonths: PointsOf(10)},
 		Stars:          []Points{PointsOf(30), PointsOf(60), PointsOf(80), PointsOf(95)},
 		Rank:           RankConfig{StudyWeight: 0.4, TestWeight: 0.6, MinSize: 5},
+		RemindDays:     3,
 	}
 }
 
@@ -87,6 +92,8 @@ func (r Rules) Validate() error {
 		return fmt.Errorf("stars: want 4 thresholds (for 2, 3, 4 and 5 stars), got %d", len(r.Stars))
 	case r.Rank.StudyWeight < 0 || r.Rank.TestWeight < 0 || r.Rank.StudyWeight+r.Rank.TestWeight == 0:
 		return fmt.Errorf("rank weights: study %v and test %v must be non-negative and not both zero", r.Rank.StudyWeight, r.Rank.TestWeight)
+	case r.RemindDays < 0 || r.RemindDays > 20:
+		return fmt.Errorf("remind days: %d is not between 0 and 20", r.RemindDays)
 	case r.Rank.MinSize < 0:
 		return fmt.Errorf("rank min_branch_size: %d is negative", r.Rank.MinSize)
 	}

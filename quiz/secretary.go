@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -457,7 +458,8 @@ func (s *Service) ReviewItems(ctx context.Context, v Viewer, n int) (*ItemReview
 const MaxFlagNote = 200
 
 // Flag records a member's report that item idx of their attempt is wrong
-// (答题纠错). The admins are told by the bot.
+// (答题纠错) and tells every admin (an EventFlag each, in the same
+// transaction).
 func (s *Service) Flag(ctx context.Context, id int64, attempt uint64, idx int, note string) (*Flag, error) {
 	note = strings.TrimSpace(note)
 	if note == "" {
@@ -480,6 +482,17 @@ func (s *Service) Flag(ctx context.Context, id int64, attempt uint64, idx int, n
 		f := &Flag{User: id, Key: it.Key(), Hash: it.Hash, Text: it.Text, Note: note, Attempt: attempt, At: s.now()}
 		if err := tx.AddFlag(f); err != nil {
 			return err
+		}
+		name := ""
+		if u, err := tx.User(id); err == nil {
+			name = u.Name
+		}
+		for _, admin := range s.AdminIDs() { // every admin is told, with the member's words
+			e := Event{Ref: fmt.Sprintf("flag:%d:%d", f.Seq, admin), Chat: admin, Kind: EventFlag, At: f.At,
+				User: id, Name: name, Key: f.Key, Note: note, Quote: it.Text}
+			if _, err := tx.Emit(&e); err != nil {
+				return err
+			}
 		}
 		out = f
 		return nil

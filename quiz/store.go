@@ -122,6 +122,15 @@ type Tx interface {
 	Done(task string) (bool, error)
 	MarkDone(task string) error
 
+	// Emit puts an event into the outbox with the change it reports, and
+	// returns false (adding nothing) when an event with its Ref was ever
+	// emitted; it sets e.Seq.
+	Emit(e *Event) (bool, error)
+	// RoundDone reports whether a round (by key) was marked done;
+	// MarkRound marks it, at the moment it was run.
+	RoundDone(key string) (bool, error)
+	MarkRound(key string, at time.Time) error
+
 	// AddFlag stores a flag and sets f.Seq.
 	AddFlag(f *Flag) error
 	// Flags returns up to limit flags, newest first.
@@ -139,7 +148,6 @@ type Publication struct {
 	Data    []byte // the file
 	By      int64
 	At      time.Time
-	Summary string // what it changed, in Chinese
 }
 
 // Publication kinds.
@@ -159,16 +167,4 @@ type Flag struct {
 	Note    string // the member's words
 	Attempt uint64
 	At      time.Time
-}
-
-// Notice is a message owed to one chat — a round's result, a reminder, a
-// flag for the admins — kept in the outbox until it is sent. Ref makes it
-// unique: a notice whose Ref was ever queued is never queued again, so a
-// round run twice (after a crash half-way) serves everyone once.
-type Notice struct {
-	Seq     uint64 // order in the outbox, set by the store
-	Ref     string // e.g. "round:test-close:2026-Q4:1001", "remind:2026-11-29:1001"
-	Chat    int64
-	Text    string // HTML, rendered when queued
-	Created time.Time
 }

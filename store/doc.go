@@ -19,7 +19,8 @@
 //	bucket          key                                      value
 //	meta            "version"                                schema version, uint64 BE
 //	                "salt"                                   the draws' secret, 64 hex digits, made once
-//	                "outbox_pending"                         notices in outbox, uint64 BE
+//	                "outbox_pending"                         events in outbox, uint64 BE
+//	                "task:" name                             an engine upgrade that has run (quiz.UpgradeTasks)
 //	users           user id(8)                               JSON user (name, branch, secretary of, joined, unreachable)
 //	branch_members  branch 0x00 user id(8)                   empty: the index behind Members
 //	member_counts   node                                     int64 BE: members in the node's subtree (absent: 0)
@@ -40,9 +41,10 @@
 //	publications    kind 0x00 id 0x00 version(4)             JSON publication: name, by, at, summary
 //	pub_data        kind 0x00 id 0x00 version(4)             the published file as uploaded
 //	flags           seq(8) (bucket sequence)                 JSON flag on a question
-//	outbox          seq(8) (bucket sequence)                 JSON notice, while it is pending
+//	outbox          seq(8) (bucket sequence)                 JSON event, while it is pending
 //	outbox_refs     ref                                      'p' seq(8) | 's' at(8) | 'f' at(8) reason
 //	rounds          key                                      unix nanoseconds when first marked done
+//	makeups         kind 0x00 period                         int64 BE: the latest Until of its make-ups
 //
 // An attempt's value starts with its open key: the t(8) of the earlier of
 // its Deadline and Until while it is open, 0 when it is closed or has
@@ -78,15 +80,26 @@
 // last key of the kind and id (its prefix with the final 0x00 made 0x01)
 // and one step back.
 //
-// The outbox holds the notices still to be sent, by seq; Done removes one
-// and records the outcome under its Ref in outbox_refs ('p' pending with
-// its seq, 's' sent, 'f' failed with the reason; at is unix nanoseconds),
-// which is kept for good, so that a Ref is queued at most once. meta's
-// "outbox_pending" counts the outbox, changed in the same transactions, so
-// PendingCount reads one key; Open counts the outbox once if the key is
-// missing. Enqueue runs in a transaction of its own (not a batch) and puts
-// its refs in key order, which keeps a single call of 100,000 notices
-// quick.
+// The outbox holds the engine's events still to be sent, by seq. The
+// engine writes an event in the transaction of the change it reports
+// (Tx.Emit); the refs of a transaction's events are written in key order
+// when its function returns, and Emitted is signalled once it is on disk.
+// PartSent records how many messages of a long event were sent; Done
+// removes one and records the outcome under its Ref in outbox_refs ('p'
+// pending with its seq, 's' sent, 'f' failed with the reason; at is unix
+// nanoseconds), which is kept for good, so that a Ref is queued at most
+// once. meta's "outbox_pending" counts the outbox, changed in the same
+// transactions, so PendingCount reads one key; Open counts the outbox once
+// if the key is missing. Enqueue queues many events outside a change, in a
+// transaction of its own (not a batch), its refs in key order, which keeps
+// a single call of 100,000 events quick. An event left by an older program
+// (a worded notice) reads back as an event of kind quiz.EventText.
+//
+// Update shares commits through bbolt's Batch. A function that returns an
+// application error other than Internal (a refusal: a double tap, an
+// answer to a closed item) without having written anything does not roll
+// the batch back: the others commit and the refusal goes to its caller
+// alone.
 //
 // # Versions
 //

@@ -292,19 +292,24 @@ func openKey(a *quiz.Attempt) uint64 {
 	return timeKey(t)
 }
 
+// entryRecord is a ledger entry. An older program kept a worded reason in
+// "w"; it reads back as Note (the bot words the engine's rules itself).
 type entryRecord struct {
 	Ref    string      `json:"f"`
 	Rule   string      `json:"r"`
 	Amount quiz.Points `json:"a"`
 	Period string      `json:"p,omitempty"`
-	Reason string      `json:"w,omitempty"`
+	Score  int         `json:"s,omitempty"`
+	Try    int         `json:"n,omitempty"`
+	From   int         `json:"o,omitempty"`
+	Note   string      `json:"w,omitempty"`
 	At     int64       `json:"t,omitempty"`
 	By     int64       `json:"b,omitempty"`
 }
 
 func encodeEntry(e *quiz.Entry) ([]byte, error) {
 	return json.Marshal(entryRecord{Ref: e.Ref, Rule: e.Rule, Amount: e.Amount, Period: e.Period,
-		Reason: e.Reason, At: e.At, By: e.By})
+		Score: e.Score, Try: e.Try, From: e.From, Note: e.Note, At: e.At, By: e.By})
 }
 
 func decodeEntry(user int64, seq uint64, data []byte) (quiz.Entry, error) {
@@ -313,7 +318,7 @@ func decodeEntry(user int64, seq uint64, data []byte) (quiz.Entry, error) {
 		return quiz.Entry{}, fmt.Errorf("store: ledger of %d: %w", user, err)
 	}
 	return quiz.Entry{User: user, Seq: seq, Ref: r.Ref, Rule: r.Rule, Amount: r.Amount, Period: r.Period,
-		Reason: r.Reason, At: r.At, By: r.By}, nil
+		Score: r.Score, Try: r.Try, From: r.From, Note: r.Note, At: r.At, By: r.By}, nil
 }
 
 type grantRecord struct {
@@ -374,14 +379,13 @@ func splitPubKey(k []byte) (kind, id string, version uint32, err error) {
 }
 
 type publicationRecord struct {
-	Name    string `json:"n,omitempty"`
-	By      int64  `json:"b,omitempty"`
-	At      int64  `json:"t,omitempty"`
-	Summary string `json:"s,omitempty"`
+	Name string `json:"n,omitempty"`
+	By   int64  `json:"b,omitempty"`
+	At   int64  `json:"t,omitempty"`
 }
 
 func encodePublication(p *quiz.Publication) ([]byte, error) {
-	return json.Marshal(publicationRecord{Name: p.Name, By: p.By, At: nanos(p.At), Summary: p.Summary})
+	return json.Marshal(publicationRecord{Name: p.Name, By: p.By, At: nanos(p.At)})
 }
 
 // decodePublication decodes a publication's record (not its data) from
@@ -396,7 +400,7 @@ func decodePublication(k, v []byte) (quiz.Publication, error) {
 		return quiz.Publication{}, fmt.Errorf("store: publication %s/%s v%d: %w", kind, id, version, err)
 	}
 	return quiz.Publication{Kind: kind, ID: id, Version: int(version), Name: r.Name, By: r.By,
-		At: fromNanos(r.At), Summary: r.Summary}, nil
+		At: fromNanos(r.At)}, nil
 }
 
 type flagRecord struct {
@@ -423,21 +427,73 @@ func decodeFlag(seq uint64, data []byte) (quiz.Flag, error) {
 		Attempt: r.Attempt, At: fromNanos(r.At)}, nil
 }
 
-type noticeRecord struct {
-	Ref     string `json:"f"`
-	Chat    int64  `json:"c"`
-	Text    string `json:"x"`
-	Created int64  `json:"t"`
+// eventRecord is an event in the outbox. A record an older program left
+// (a worded notice: f, c, x, t only) decodes as an event of kind
+// quiz.EventText.
+type eventRecord struct {
+	Ref     string         `json:"f"`
+	Chat    int64          `json:"c"`
+	Text    string         `json:"x,omitempty"`
+	At      int64          `json:"t"`
+	Kind    quiz.EventKind `json:"k,omitempty"`
+	Parts   int            `json:"ps,omitempty"`
+	Period  string         `json:"p,omitempty"`
+	Test    string         `json:"q,omitempty"`
+	Node    string         `json:"n,omitempty"`
+	User    int64          `json:"u,omitempty"`
+	Name    string         `json:"nm,omitempty"`
+	Subject quiz.Kind      `json:"sb,omitempty"`
+	Admin   bool           `json:"ad,omitempty"`
+	Tested  bool           `json:"td,omitempty"`
+	Passed  bool           `json:"pd,omitempty"`
+	Score   int            `json:"s,omitempty"`
+	Right   int            `json:"r,omitempty"`
+	Count   int            `json:"cn,omitempty"`
+	Of      int            `json:"of,omitempty"`
+	Rank    int            `json:"rk,omitempty"`
+	Stars   int            `json:"st,omitempty"`
+	Points  quiz.Points    `json:"pt,omitempty"`
+	Until   int64          `json:"un,omitempty"`
+	Key     string         `json:"ky,omitempty"`
+	Note    string         `json:"no,omitempty"`
+	Quote   string         `json:"qu,omitempty"`
+	Figures *figuresRecord `json:"fg,omitempty"`
 }
 
-func encodeNotice(n *quiz.Notice, created time.Time) ([]byte, error) {
-	return json.Marshal(noticeRecord{Ref: n.Ref, Chat: n.Chat, Text: n.Text, Created: nanos(created)})
+type figuresRecord struct {
+	Node     string `json:"n"`
+	Members  int64  `json:"m"`
+	Stats    []byte `json:"s"` // as node_stats keeps them
+	StudyDue int64  `json:"sd,omitempty"`
+	TestDue  int64  `json:"td,omitempty"`
 }
 
-func decodeNotice(seq uint64, data []byte) (quiz.Notice, error) {
-	var r noticeRecord
-	if err := json.Unmarshal(data, &r); err != nil {
-		return quiz.Notice{}, fmt.Errorf("store: notice %d: %w", seq, err)
+func encodeEvent(e *quiz.Event) ([]byte, error) {
+	r := eventRecord{Ref: e.Ref, Chat: e.Chat, Text: e.Text, At: nanos(e.At), Kind: e.Kind, Parts: e.Parts,
+		Period: e.Period, Test: e.Test, Node: e.Node, User: e.User, Name: e.Name, Subject: e.Subject, Admin: e.Admin,
+		Tested: e.Tested, Passed: e.Passed, Score: e.Score, Right: e.Right, Count: e.Count, Of: e.Of, Rank: e.Rank,
+		Stars: e.Stars, Points: e.Points, Until: nanos(e.Until), Key: e.Key, Note: e.Note, Quote: e.Quote}
+	if f := e.Figures; f != nil {
+		r.Figures = &figuresRecord{Node: f.Node, Members: f.Members, Stats: encodeNodeStats(f.Stats), StudyDue: f.StudyDue, TestDue: f.TestDue}
 	}
-	return quiz.Notice{Seq: seq, Ref: r.Ref, Chat: r.Chat, Text: r.Text, Created: fromNanos(r.Created)}, nil
+	return json.Marshal(r)
+}
+
+func decodeEvent(seq uint64, data []byte) (quiz.Event, error) {
+	var r eventRecord
+	if err := json.Unmarshal(data, &r); err != nil {
+		return quiz.Event{}, fmt.Errorf("store: event %d: %w", seq, err)
+	}
+	e := quiz.Event{Seq: seq, Ref: r.Ref, Chat: r.Chat, Text: r.Text, At: fromNanos(r.At), Kind: r.Kind, Parts: r.Parts,
+		Period: r.Period, Test: r.Test, Node: r.Node, User: r.User, Name: r.Name, Subject: r.Subject, Admin: r.Admin,
+		Tested: r.Tested, Passed: r.Passed, Score: r.Score, Right: r.Right, Count: r.Count, Of: r.Of, Rank: r.Rank,
+		Stars: r.Stars, Points: r.Points, Until: fromNanos(r.Until), Key: r.Key, Note: r.Note, Quote: r.Quote}
+	if f := r.Figures; f != nil {
+		st, err := decodeNodeStats(f.Stats)
+		if err != nil {
+			return quiz.Event{}, fmt.Errorf("store: event %d: %w", seq, err)
+		}
+		e.Figures = &quiz.Figures{Node: f.Node, Members: f.Members, Stats: st, StudyDue: f.StudyDue, TestDue: f.TestDue}
+	}
+	return e, nil
 }

@@ -250,12 +250,12 @@ func genMember(tx quiz.Tx, id int64, branch string, rng *rand.Rand, cal quiz.Cal
 				add(p, quiz.NodeStats{StudyDone: 1})
 			}
 			if err := book(&quiz.Entry{User: id, Ref: "month:" + m.Key(), Rule: quiz.RuleMonthDone,
-				Amount: rules.Points.MonthDone, Period: m.Key(), Reason: fmt.Sprintf("完成%s学习", m), At: at.Unix()}); err != nil {
+				Amount: rules.Points.MonthDone, Period: m.Key(), At: at.Unix()}); err != nil {
 				return 0, 0, err
 			}
 			if monthsDone++; monthsDone == 12 {
 				if err := book(&quiz.Entry{User: id, Ref: "year:" + year.Key(), Rule: quiz.RuleAllMonths,
-					Amount: rules.Points.AllMonths, Period: m.Key(), Reason: fmt.Sprintf("%s全年十二个月学习全部完成", year), At: at.Unix()}); err != nil {
+					Amount: rules.Points.AllMonths, Period: m.Key(), At: at.Unix()}); err != nil {
 					return 0, 0, err
 				}
 			}
@@ -287,12 +287,12 @@ func genMember(tx quiz.Tx, id int64, branch string, rng *rand.Rand, cal quiz.Cal
 			add(p, d)
 		}
 		if err := book(&quiz.Entry{User: id, Ref: fmt.Sprintf("test:%s#1", q.Key()), Rule: quiz.RuleTestScore,
-			Amount: rules.Points.TestPoints(score), Period: q.Key(), Reason: fmt.Sprintf("%s测试得分 %d", q, score), At: at.Unix()}); err != nil {
+			Amount: rules.Points.TestPoints(score), Period: q.Key(), Score: score, Try: 1, At: at.Unix()}); err != nil {
 			return 0, 0, err
 		}
 		if score == 100 {
 			if err := book(&quiz.Entry{User: id, Ref: "perfect:" + q.Key(), Rule: quiz.RulePerfect,
-				Amount: rules.Points.Perfect, Period: q.Key(), Reason: fmt.Sprintf("%s测试满分", q), At: at.Unix()}); err != nil {
+				Amount: rules.Points.Perfect, Period: q.Key(), Score: 100, At: at.Unix()}); err != nil {
 				return 0, 0, err
 			}
 		}

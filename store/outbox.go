@@ -24,18 +24,19 @@ const (
 	refFailed  = 'f'
 )
 
-// Enqueue adds notices to the outbox in order, in one transaction that is
-// on disk before it returns, and returns how many it added. A notice whose
-// Ref was ever enqueued before — pending, sent or failed, or earlier in
-// ns — is skipped, so a round enqueued again after a crash half-way adds
-// only what it had not. The stored copies get their Seq from the outbox
-// and their Created from the notice, or time.Now when it has none; ns is
-// not changed. A notice without a Ref is an error, and then nothing is
-// added.
-func (db *DB) Enqueue(ctx context.Context, ns []quiz.Notice) (added int, err error) {
+// Enqueue adds events to the outbox in order, in one transaction of its
+// own that is on disk before it returns, and returns how many it added:
+// many events at once outside a change (the engine emits the events of a
+// change in its transaction, with Tx.Emit). An event whose Ref was ever
+// queued before — pending, sent or failed, or earlier in ns — is skipped,
+// so a round queued again after a crash half-way adds only what it had
+// not. The stored copies get their Seq from the outbox and their At from
+// the event, or time.Now when it has none; ns is not changed. An event
+// without a Ref is an error, and then nothing is added.
+func (db *DB) Enqueue(ctx context.Context, ns []quiz.Event) (added int, err error) {
 	for i := range ns {
 		if ns[i].Ref == "" {
-			return 0, fmt.Errorf("store: notice %d of %d without a ref", i+1, len(ns))
+			return 0, fmt.Errorf("store: event %d of %d without a ref", i+1, len(ns))
 		}
 	}
 	if len(ns) == 0 {
@@ -62,11 +63,11 @@ func (db *DB) Enqueue(ctx context.Context, ns []quiz.Notice) (added int, err err
 			if err != nil {
 				return err
 			}
-			created := n.Created
-			if created.IsZero() {
-				created = now
+			e := *n
+			if e.At.IsZero() {
+				e.At = now
 			}
-			v, err := encodeNotice(n, created)
+			v, err := encodeEvent(&e)
 			if err != nil {
 				return err
 			}
@@ -116,20 +117,20 @@ func pendingCount(tx *bolt.Tx) (uint64, error) {
 	return binary.BigEndian.Uint64(v), nil
 }
 
-// Pending returns up to n (all when n <= 0) pending notices with Seq >
+// Pending returns up to n (all when n <= 0) pending events with Seq >
 // after, oldest first.
-func (db *DB) Pending(ctx context.Context, after uint64, n int) ([]quiz.Notice, error) {
+func (db *DB) Pending(ctx context.Context, after uint64, n int) ([]quiz.Event, error) {
 	if after == math.MaxUint64 {
 		return nil, ctx.Err()
 	}
-	var out []quiz.Notice
+	var out []quiz.Event
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketOutbox).Cursor()
 		for k, v := c.Seek(u64Key(after + 1)); k != nil && (n <= 0 || len(out) < n); k, v = c.Next() {
 			if len(k) != 8 {
 				return errors.New("store: corrupt outbox key")
 			}
-			x, err := decodeNotice(binary.BigEndian.Uint64(k), v)
+			x, err := decodeEvent(binary.BigEndian.Uint64(k), v)
 			if err != nil {
 				return err
 			}
@@ -143,9 +144,32 @@ func (db *DB) Pending(ctx context.Context, after uint64, n int) ([]quiz.Notice, 
 	return out, nil
 }
 
-// Done removes a pending notice from the outbox and remembers its Ref as
+// PartSent records that the first parts messages of a pending event were
+// sent (a long one goes in several), so that after a restart its sending
+// carries on with the next; it returns once that is on disk, and does
+// nothing for an event that is not pending or already counted that far.
+func (db *DB) PartSent(ctx context.Context, seq uint64, parts int) error {
+	return db.update(ctx, func(tx *bolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		v := out.Get(u64Key(seq))
+		if v == nil {
+			return nil
+		}
+		e, err := decodeEvent(seq, v)
+		if err != nil || e.Parts >= parts {
+			return err
+		}
+		e.Parts = parts
+		if v, err = encodeEvent(&e); err != nil {
+			return err
+		}
+		return out.Put(u64Key(seq), v)
+	})
+}
+
+// Done removes a pending event from the outbox and remembers its Ref as
 // sent (failure == "") or as failed for the reason given. It returns once
-// that is on disk; on a notice that is not pending it does nothing.
+// that is on disk; on an event that is not pending it does nothing.
 func (db *DB) Done(ctx context.Context, seq uint64, failure string) error {
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		out := tx.Bucket(bucketOutbox)
@@ -154,7 +178,7 @@ func (db *DB) Done(ctx context.Context, seq uint64, failure string) error {
 		if v == nil {
 			return nil
 		}
-		n, err := decodeNotice(seq, v)
+		n, err := decodeEvent(seq, v)
 		if err != nil {
 			return err
 		}
@@ -174,9 +198,9 @@ func (db *DB) Done(ctx context.Context, seq uint64, failure string) error {
 	})
 }
 
-// NoticeState returns "pending", "sent" or "failed: " and the reason for
-// a Ref that was enqueued, and "" for one that never was.
-func (db *DB) NoticeState(ctx context.Context, ref string) (string, error) {
+// EventState returns "pending", "sent" or "failed: " and the reason for a
+// Ref that was queued, and "" for one that never was.
+func (db *DB) EventState(ctx context.Context, ref string) (string, error) {
 	var state string
 	err := db.view(ctx, func(tx *bolt.Tx) error {
 		if ref == "" {
@@ -194,14 +218,14 @@ func (db *DB) NoticeState(ctx context.Context, ref string) (string, error) {
 		case v[0] == refFailed && len(v) >= 9:
 			state = "failed: " + string(v[9:])
 		default:
-			return fmt.Errorf("store: corrupt state of notice %q", ref)
+			return fmt.Errorf("store: corrupt state of event %q", ref)
 		}
 		return nil
 	})
 	return state, err
 }
 
-// PendingCount returns how many notices wait in the outbox, from a counter
+// PendingCount returns how many events wait in the outbox, from a counter
 // kept with it (it does not scan the outbox).
 func (db *DB) PendingCount(ctx context.Context) (int, error) {
 	var n uint64
@@ -212,28 +236,77 @@ func (db *DB) PendingCount(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// RoundDone reports whether a round (by key, such as
-// "test-close:2026-Q4") was marked done.
-func (db *DB) RoundDone(ctx context.Context, key string) (bool, error) {
-	done := false
-	err := db.view(ctx, func(tx *bolt.Tx) error {
-		done = key != "" && tx.Bucket(bucketRounds).Get([]byte(key)) != nil
-		return nil
-	})
-	return done, err
+// Emit puts an event into the outbox in the transaction of the change it
+// reports, and returns false (adding nothing) when an event with its Ref
+// was ever queued. Its Seq is set when it is added. The refs are written
+// in key order when the transaction's function returns (see Update).
+func (t *tx) Emit(e *quiz.Event) (bool, error) {
+	if err := t.writable(); err != nil {
+		return false, err
+	}
+	if e.Ref == "" {
+		return false, errors.New("store: an event without a ref")
+	}
+	if _, ok := t.emitted[e.Ref]; ok || t.bucket(bucketOutboxRefs).Get([]byte(e.Ref)) != nil {
+		return false, nil
+	}
+	out := t.bucket(bucketOutbox)
+	seq, err := out.NextSequence()
+	if err != nil {
+		return false, err
+	}
+	v, err := encodeEvent(e)
+	if err != nil {
+		return false, err
+	}
+	if err := out.Put(u64Key(seq), v); err != nil {
+		return false, err
+	}
+	if t.emitted == nil {
+		t.emitted = map[string]uint64{}
+	}
+	t.emitted[e.Ref] = seq
+	e.Seq = seq
+	return true, nil
 }
 
-// MarkRound marks a round done, once it is on disk; the first time it was
-// marked is kept.
-func (db *DB) MarkRound(ctx context.Context, key string) error {
+// flushEmitted writes the refs of the events emitted in the transaction,
+// in key order, and counts them pending.
+func (t *tx) flushEmitted() error {
+	if len(t.emitted) == 0 {
+		return nil
+	}
+	refs := make([]string, 0, len(t.emitted))
+	for r := range t.emitted {
+		refs = append(refs, r)
+	}
+	slices.Sort(refs)
+	b := t.bucket(bucketOutboxRefs)
+	for _, r := range refs {
+		if err := b.Put([]byte(r), binary.BigEndian.AppendUint64([]byte{refPending}, t.emitted[r])); err != nil {
+			return err
+		}
+	}
+	return addPending(t.tx, int64(len(refs)))
+}
+
+// RoundDone reports whether a round (by key, such as
+// "test-close:2026-Q4") was marked done.
+func (t *tx) RoundDone(key string) (bool, error) {
+	return key != "" && t.bucket(bucketRounds).Get([]byte(key)) != nil, nil
+}
+
+// MarkRound marks a round done; the first time it was marked is kept.
+func (t *tx) MarkRound(key string, at time.Time) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
 	if key == "" {
 		return errors.New("store: round without a key")
 	}
-	return db.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRounds)
-		if b.Get([]byte(key)) != nil {
-			return nil
-		}
-		return b.Put([]byte(key), u64Key(uint64(time.Now().UnixNano())))
-	})
+	b := t.bucket(bucketRounds)
+	if b.Get([]byte(key)) != nil {
+		return nil
+	}
+	return b.Put([]byte(key), u64Key(uint64(at.UnixNano())))
 }

@@ -17,16 +17,16 @@ import (
 )
 
 // notices returns notices with refs prefix:from … prefix:to-1.
-func notices(prefix string, from, to int) []quiz.Notice {
-	out := make([]quiz.Notice, 0, to-from)
+func notices(prefix string, from, to int) []quiz.Event {
+	out := make([]quiz.Event, 0, to-from)
 	for i := from; i < to; i++ {
-		out = append(out, quiz.Notice{Ref: fmt.Sprintf("%s:%d", prefix, i), Chat: int64(1000 + i),
+		out = append(out, quiz.Event{Ref: fmt.Sprintf("%s:%d", prefix, i), Chat: int64(1000 + i),
 			Text: fmt.Sprintf("<b>第四季度测试</b>\n您的成绩：%d 分", i%101)})
 	}
 	return out
 }
 
-func enqueue(tb testing.TB, db *store.DB, ns []quiz.Notice) int {
+func enqueue(tb testing.TB, db *store.DB, ns []quiz.Event) int {
 	tb.Helper()
 	n, err := db.Enqueue(context.Background(), ns)
 	if err != nil {
@@ -35,7 +35,7 @@ func enqueue(tb testing.TB, db *store.DB, ns []quiz.Notice) int {
 	return n
 }
 
-func pending(tb testing.TB, db *store.DB, after uint64, n int) []quiz.Notice {
+func pending(tb testing.TB, db *store.DB, after uint64, n int) []quiz.Event {
 	tb.Helper()
 	ns, err := db.Pending(context.Background(), after, n)
 	if err != nil {
@@ -44,7 +44,7 @@ func pending(tb testing.TB, db *store.DB, after uint64, n int) []quiz.Notice {
 	return ns
 }
 
-func refsOf(ns []quiz.Notice) []string {
+func refsOf(ns []quiz.Event) []string {
 	var out []string
 	for _, n := range ns {
 		out = append(out, n.Ref)
@@ -65,9 +65,9 @@ func checkCount(tb testing.TB, db *store.DB, want int) {
 
 func checkState(tb testing.TB, db *store.DB, ref, want string) {
 	tb.Helper()
-	got, err := db.NoticeState(context.Background(), ref)
+	got, err := db.EventState(context.Background(), ref)
 	if err != nil || got != want {
-		tb.Fatalf("NoticeState(%q) = %q, %v; want %q", ref, got, err, want)
+		tb.Fatalf("EventState(%q) = %q, %v; want %q", ref, got, err, want)
 	}
 }
 
@@ -82,9 +82,9 @@ func TestOutbox(t *testing.T) {
 
 	// A Ref twice in one call is queued once; Created is kept when given.
 	given := time.Date(2026, 12, 1, 9, 0, 0, 5, time.FixedZone("CST", 8*3600))
-	ns := []quiz.Notice{
+	ns := []quiz.Event{
 		{Ref: "remind:a", Chat: 1, Text: "提醒 a", Seq: 99},
-		{Ref: "remind:b", Chat: -100200, Text: "提醒 b", Created: given},
+		{Ref: "remind:b", Chat: -100200, Text: "提醒 b", At: given},
 		{Ref: "remind:a", Chat: 2, Text: "again"},
 		{Ref: "remind:c", Chat: 3, Text: "提醒 c"},
 	}
@@ -93,7 +93,7 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("enqueued %d, want 3", n)
 	}
 	after := time.Now()
-	if ns[0].Seq != 99 || !ns[0].Created.IsZero() {
+	if ns[0].Seq != 99 || !ns[0].At.IsZero() {
 		t.Error("Enqueue changed the caller's notices")
 	}
 	got := pending(t, db, 0, 0)
@@ -106,10 +106,10 @@ func TestOutbox(t *testing.T) {
 	if !(got[0].Seq < got[1].Seq && got[1].Seq < got[2].Seq) || got[0].Seq == 0 {
 		t.Errorf("seqs %d %d %d, want increasing from 1", got[0].Seq, got[1].Seq, got[2].Seq)
 	}
-	if !got[1].Created.Equal(given) || got[1].Created.Location() != time.UTC {
-		t.Errorf("given Created came back as %v", got[1].Created)
+	if !got[1].At.Equal(given) || got[1].At.Location() != time.UTC {
+		t.Errorf("given Created came back as %v", got[1].At)
 	}
-	if c := got[0].Created; c.Before(before) || c.After(after) {
+	if c := got[0].At; c.Before(before) || c.After(after) {
 		t.Errorf("Created = %v, want between %v and %v", c, before, after)
 	}
 	checkCount(t, db, 3)
@@ -138,7 +138,7 @@ func TestOutbox(t *testing.T) {
 	checkCount(t, db, 1)
 
 	// A Ref that was sent, failed or is pending is never queued again.
-	if n := enqueue(t, db, append(ns, quiz.Notice{Ref: "remind:d", Chat: 4})); n != 1 {
+	if n := enqueue(t, db, append(ns, quiz.Event{Ref: "remind:d", Chat: 4})); n != 1 {
 		t.Fatalf("enqueue again: added %d, want 1 (remind:d)", n)
 	}
 	got = pending(t, db, 0, 0)
@@ -148,7 +148,7 @@ func TestOutbox(t *testing.T) {
 	lastSeq := got[1].Seq
 
 	// A notice without a Ref fails the whole call.
-	if n, err := db.Enqueue(ctx, []quiz.Notice{{Ref: "remind:e"}, {Chat: 5}}); err == nil || n != 0 {
+	if n, err := db.Enqueue(ctx, []quiz.Event{{Ref: "remind:e"}, {Chat: 5}}); err == nil || n != 0 {
 		t.Fatalf("Enqueue with an empty ref = %d, %v; want an error", n, err)
 	}
 	checkState(t, db, "remind:e", "")
@@ -161,7 +161,7 @@ func TestOutbox(t *testing.T) {
 	checkState(t, db, "remind:a", "sent")
 	checkState(t, db, "remind:b", "failed: Forbidden: bot was blocked by the user")
 	checkState(t, db, "remind:c", "pending")
-	if n := enqueue(t, db, []quiz.Notice{{Ref: "remind:e", Chat: 5}}); n != 1 {
+	if n := enqueue(t, db, []quiz.Event{{Ref: "remind:e", Chat: 5}}); n != 1 {
 		t.Fatalf("added %d after reopen", n)
 	}
 	got = pending(t, db, lastSeq, 0)
@@ -290,27 +290,25 @@ func TestOutboxCounter(t *testing.T) {
 func TestRounds(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "q.db")
 	db := mustOpenPath(t, path)
-	ctx := context.Background()
 	done := func(key string) bool {
 		t.Helper()
-		ok, err := db.RoundDone(ctx, key)
-		if err != nil {
-			t.Fatal(err)
-		}
+		var ok bool
+		view(t, db, func(tx quiz.Tx) (err error) {
+			ok, err = tx.RoundDone(key)
+			return err
+		})
 		return ok
 	}
 	if done("test-close:2026-Q4") || done("") {
 		t.Fatal("a round is done before it was marked")
 	}
 	for i := 0; i < 2; i++ {
-		if err := db.MarkRound(ctx, "test-close:2026-Q4"); err != nil {
-			t.Fatal(err)
-		}
+		update(t, db, func(tx quiz.Tx) error { return tx.MarkRound("test-close:2026-Q4", time.Now()) })
 	}
 	if !done("test-close:2026-Q4") || done("test-close:2026-Q3") || done("test-close") {
 		t.Fatal("RoundDone does not match what was marked")
 	}
-	if err := db.MarkRound(ctx, ""); err == nil {
+	if err := db.Update(context.Background(), func(tx quiz.Tx) error { return tx.MarkRound("", time.Now()) }); err == nil {
 		t.Error("MarkRound(\"\"): no error")
 	}
 	db.Close()

@@ -122,7 +122,12 @@ type DB struct {
 	// Sizes of the last MemberCounts and the largest PeriodStats, so that
 	// the next maps are made big enough at once.
 	countsHint, statsHint atomic.Int64
+	emitted               chan struct{} // signalled after a commit that emitted events
 }
+
+// Emitted is signalled (it holds at most one signal) after an Update that
+// emitted events is on disk, so that whoever sends them need not poll.
+func (db *DB) Emitted() <-chan struct{} { return db.emitted }
 
 var _ quiz.Store = (*DB)(nil)
 
@@ -161,7 +166,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if size == 0 {
 		size = DefaultItemCache
 	}
-	db := &DB{bolt: bdb, items: newItemCache(size), texts: &textCache{size: textCacheSize}}
+	db := &DB{bolt: bdb, items: newItemCache(size), texts: &textCache{size: textCacheSize}, emitted: make(chan struct{}, 1)}
 	if opts.ReadOnly {
 		return db, nil
 	}
@@ -339,19 +344,45 @@ func (db *DB) View(ctx context.Context, fn func(quiz.Tx) error) error {
 // did is kept and that error is returned to this caller alone. Update
 // returns ctx's error if ctx is done before it starts, and an Unavailable
 // storage_full error (wrapping the cause) when the disk is full.
+//
+// A refusal — an application error other than Internal (a double tap, an
+// answer to a closed item) — returned by a fn that wrote nothing does not
+// roll back the rest of the batch: the others commit, and the refusal is
+// returned to this caller alone. A fn that wrote something and then
+// failed rolls the batch back, as any error does.
 func (db *DB) Update(ctx context.Context, fn func(quiz.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var fnErr error
+	var fnErr, refusal error
+	emitted := false
 	err := db.bolt.Batch(func(btx *bolt.Tx) error {
-		fnErr = fn(&tx{db: db, tx: btx})
+		t := &tx{db: db, tx: btx}
+		fnErr, refusal = fn(t), nil
+		if fnErr == nil {
+			emitted = len(t.emitted) > 0
+			fnErr = t.flushEmitted()
+			return fnErr
+		}
+		if code := quiz.ErrorCode(fnErr); code != quiz.Internal && !t.wrote {
+			refusal = fnErr
+			return nil
+		}
 		return fnErr
 	})
-	if err != nil && err != fnErr {
+	switch {
+	case err != nil && err != fnErr:
 		return mapError(err)
+	case err != nil:
+		return err
 	}
-	return err
+	if emitted {
+		select {
+		case db.emitted <- struct{}{}:
+		default:
+		}
+	}
+	return refusal
 }
 
 // update is Update for the store's own methods.

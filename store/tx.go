@@ -28,8 +28,10 @@ const chunk = 256
 // returns is decoded from the transaction's bytes, so nothing points into
 // bbolt's memory map once the transaction ends.
 type tx struct {
-	db *DB
-	tx *bolt.Tx
+	db      *DB
+	tx      *bolt.Tx
+	wrote   bool              // a write method was called
+	emitted map[string]uint64 // events emitted, by ref: their seq
 }
 
 var _ quiz.Tx = (*tx)(nil)
@@ -40,6 +42,7 @@ func (t *tx) writable() error {
 	if !t.tx.Writable() {
 		return errReadOnly
 	}
+	t.wrote = true
 	return nil
 }
 

@@ -372,8 +372,8 @@ func attemptIDs(as []*quiz.Attempt) []uint64 {
 
 func TestLedger(t *testing.T) {
 	db := MustOpen(t)
-	e1 := quiz.Entry{User: 4, Ref: "month:2026-11", Rule: quiz.RuleMonthDone, Amount: 50, Period: "2026-11", Reason: "完成2026年11月学习", At: 100}
-	e2 := quiz.Entry{User: 4, Ref: "fix:abc", Rule: quiz.RuleCorrection, Amount: -20, Period: "2026-11", Reason: "更正", At: 101, By: 1}
+	e1 := quiz.Entry{User: 4, Ref: "month:2026-11", Rule: quiz.RuleMonthDone, Amount: 50, Period: "2026-11", At: 100}
+	e2 := quiz.Entry{User: 4, Ref: "fix:abc", Rule: quiz.RuleCorrection, Amount: -20, Period: "2026-11", Note: "更正", At: 101, By: 1}
 	e3 := quiz.Entry{User: 5, Ref: "month:2026-11", Rule: quiz.RuleMonthDone, Amount: 50, Period: "2026-11"}
 	update(t, db, func(tx quiz.Tx) error {
 		for _, e := range []*quiz.Entry{&e1, &e2, &e3} {

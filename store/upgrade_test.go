@@ -107,7 +107,7 @@ func TestUpgradeFileOfOlderCode(t *testing.T) {
 	if n, err := db.PendingCount(ctx); err != nil || n != 0 {
 		t.Errorf("outbox after migration: %d, %v", n, err)
 	}
-	if added, err := db.Enqueue(ctx, []quiz.Notice{{Ref: "upgrade:1", Chat: 1001, Text: "通知"}}); err != nil || added != 1 {
+	if added, err := db.Enqueue(ctx, []quiz.Event{{Ref: "upgrade:1", Chat: 1001, Text: "通知"}}); err != nil || added != 1 {
 		t.Errorf("enqueue after migration: %d, %v", added, err)
 	}
 	if pubs, err := svc.Published(ctx); err != nil || len(pubs) != 0 {

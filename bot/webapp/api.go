@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"partyquiz/bot"
 	"partyquiz/questions"
 	"partyquiz/quiz"
 )
@@ -221,20 +222,20 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v quiz.Viewer)
 	}
 	switch period {
 	case "month":
-		out.Label = rep.Month.String()
+		out.Label = bot.PeriodName(rep.Month)
 		out.Total = figuresOf(rep.Study, quiz.Month)
 		for _, c := range rep.Children {
 			out.Children = append(out.Children, child{nodeRef: s.ref(c.Node), Leaf: tree.IsLeaf(c.Node), figures: figuresOf(c.Study, quiz.Month)})
 		}
 	case "quarter":
-		out.Label = rep.Quarter.String()
+		out.Label = bot.PeriodName(rep.Quarter)
 		out.Total = figuresOf(rep.Test, quiz.Quarter)
 		for _, c := range rep.Children {
 			out.Children = append(out.Children, child{nodeRef: s.ref(c.Node), Leaf: tree.IsLeaf(c.Node), figures: figuresOf(c.Test, quiz.Quarter)})
 		}
 	case "half":
 		half := s.svc.Cal.Half(s.svc.Now())
-		out.Label = half.String()
+		out.Label = bot.PeriodName(half)
 		if len(rep.Children) > 0 {
 			st, err := s.svc.Standings(r.Context(), v, rep.Node)
 			if err != nil {
@@ -315,7 +316,7 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request, v quiz.Viewer) 
 	tree := s.svc.Tree()
 	rc := s.svc.Rules.Rank
 	total := rc.StudyWeight + rc.TestWeight
-	out := rankingAnswer{Node: s.ref(st.Node), Path: s.path(v, st.Node), Label: st.Half.String(), MinSize: rc.MinSize,
+	out := rankingAnswer{Node: s.ref(st.Node), Path: s.path(v, st.Node), Label: bot.PeriodName(st.Half), MinSize: rc.MinSize,
 		Weights: [2]string{strconv.FormatFloat(100*rc.StudyWeight/total, 'f', 0, 64) + "%", strconv.FormatFloat(100*rc.TestWeight/total, 'f', 0, 64) + "%"},
 		Rows:    []child{}, Members: []pointsRow{}}
 	for _, row := range st.Rows {
@@ -365,7 +366,7 @@ func (s *Server) year(w http.ResponseWriter, r *http.Request, v quiz.Viewer) {
 		}
 		return yearNode{nodeRef: s.ref(n.Node), Leaf: tree.IsLeaf(n.Node), Members: n.Members, Stars: n.Stars, Mean: num(mean), MeanText: one(mean)}
 	}
-	out := yearAnswer{Node: s.ref(y.Total.Node), Path: s.path(v, y.Total.Node), Label: y.Year.String(), Total: yn(y.Total),
+	out := yearAnswer{Node: s.ref(y.Total.Node), Path: s.path(v, y.Total.Node), Label: bot.PeriodName(y.Year), Total: yn(y.Total),
 		Thresholds: []string{}, Children: []yearNode{}, Members: []pointsRow{}}
 	for _, t := range s.svc.Rules.Stars {
 		out.Thresholds = append(out.Thresholds, t.String())
@@ -461,10 +462,10 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request, v quiz.Viewer) {
 		out.Row.Study = "ongoing"
 	}
 	for _, p := range card.Missed {
-		out.Missed = append(out.Missed, periodRef{Key: p.Key(), Label: p.String()})
+		out.Missed = append(out.Missed, periodRef{Key: p.Key(), Label: bot.PeriodName(p)})
 	}
 	if card.TestMissed != nil {
-		out.TestMiss = &periodRef{Key: card.TestMissed.Key(), Label: card.TestMissed.String()}
+		out.TestMiss = &periodRef{Key: card.TestMissed.Key(), Label: bot.PeriodName(*card.TestMissed)}
 	}
 	writeJSON(w, out)
 }
