@@ -33,4 +33,6 @@ func ProblemNodeHasSecretaries(file, node string) Problem {
 
 // VersionName names a published version of a file in its problems:
 // "sanhui.toml（第 2 版）".
-func VersionName(file string, version int) string { return fmt.Sprintf("%s（第 %d 版）", file, version) }
+func VersionName(file string, version int) string {
+	return fmt.Sprintf("%s（第 %d 版）", file, version)
+}
