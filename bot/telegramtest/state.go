@@ -25,7 +25,7 @@ type chat struct {
 	keyboard  [][]string // the reply keyboard the user currently sees
 
 	bucket  bucket
-	window  []time.Time      // group: when the bot's last messages were sent (the rolling minute)
+	window  []time.Time     // group: when the bot's last messages were sent (the rolling minute)
 	members map[int64]*User // group: who is in it
 	seq     int64
 	changed chan struct{}
