@@ -41,6 +41,7 @@ type Rules struct {
 	Points         PointRules
 	Stars          []Points // least year points for 2, 3, 4 and 5 stars
 	Rank           RankConfig
+	Contest        ContestRules // 有奖知识问答: points and the countdown
 }
 
 // DefaultRules are the product's defaults.
@@ -59,6 +60,7 @@ func DefaultRules() Rules {
 		Points:         PointRules{MonthDone: PointsOf(5), TestPerScore: 0.1, Perfect: PointsOf(2), AllMonths: PointsOf(10)},
 		Stars:          []Points{PointsOf(30), PointsOf(60), PointsOf(80), PointsOf(95)},
 		Rank:           RankConfig{StudyWeight: 0.4, TestWeight: 0.6, MinSize: 5},
+		Contest:        DefaultContestRules(),
 	}
 }
 
@@ -94,6 +96,9 @@ func (r Rules) Validate() error {
 		if r.Stars[i] < r.Stars[i-1] {
 			return fmt.Errorf("stars: thresholds must not decrease (%v after %v)", r.Stars[i], r.Stars[i-1])
 		}
+	}
+	if err := r.Contest.Validate(); err != nil {
+		return err
 	}
 	n := 0
 	for t, c := range r.TestMix {
