@@ -61,6 +61,7 @@ type Bot struct {
 	routes   []Route
 
 	outboxWake chan struct{}
+	contests   contestRunner // the live contests in progress (contest_run.go)
 	fullLogged atomic.Int64 // when "the store is full" was last logged (unix nanoseconds)
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
@@ -95,7 +96,7 @@ func New(o Options) (*Bot, error) {
 			Transport: ctxTransport{ctx: b.pollCtx, base: transport}}}
 	b.poller.SetAPIEndpoint(o.APIEndpoint)
 	b.send = NewSender(b.api, o.Pace, o.Log, o.Metrics, b.markUnreachable)
-	b.routes = append(append(memberRoutes(), SecretaryRoutes()...), o.Extra...)
+	b.routes = append(append(append(memberRoutes(), SecretaryRoutes()...), ContestRoutes()...), o.Extra...)
 	return b, nil
 }
 
@@ -173,7 +174,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	go func() { <-ctx.Done(); b.pollCancel() }()
 
 	var loops sync.WaitGroup
-	for _, loop := range []func(context.Context){b.sweep, b.deliver, b.schedule} {
+	for _, loop := range []func(context.Context){b.sweep, b.deliver, b.schedule, b.resumeContests} {
 		loops.Add(1)
 		go func() { defer loops.Done(); loop(ctx) }()
 	}
@@ -248,7 +249,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			b.confirm(offset)
 			return nil
 		}
-		updates, err := b.poller.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: b.opts.PollTimeout})
+		updates, err := b.poller.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: b.opts.PollTimeout, AllowedUpdates: updateKinds})
 		if err != nil {
 			if ctx.Err() != nil {
 				continue

@@ -1324,3 +1324,14 @@ func ContestPoints(entries []Entry, year int, cal Calendar) Points {
 	}
 	return sum
 }
+
+// ContestPlayers returns a contest's players, by user id.
+func (s *Service) ContestPlayers(ctx context.Context, id uint64) ([]Player, error) {
+	var out []Player
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.Players(id)
+		return err
+	})
+	return out, err
+}
