@@ -62,7 +62,7 @@ type Bot struct {
 
 	outboxWake chan struct{}
 	contests   contestRunner // the live contests in progress (contest_run.go)
-	fullLogged atomic.Int64 // when "the store is full" was last logged (unix nanoseconds)
+	fullLogged atomic.Int64  // when "the store is full" was last logged (unix nanoseconds)
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
 	inflight   sync.WaitGroup

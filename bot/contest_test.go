@@ -194,7 +194,9 @@ func TestContestInAGroup(t *testing.T) {
 	if _, err := g.PressOn(a, lobby.ID, "我要参加"); err != nil {
 		t.Fatal(err)
 	}
-	e.eventually("the join toast", func() bool { return len(a.Toasts()) > 0 && strings.Contains(a.Toasts()[len(a.Toasts())-1], "牛卯坪") })
+	e.eventually("the join toast", func() bool {
+		return len(a.Toasts()) > 0 && strings.Contains(a.Toasts()[len(a.Toasts())-1], "牛卯坪")
+	})
 	c := e.activeContest(g.ID())
 	if len(c.Items) != 5 || c.Setup.Seconds != 10 || c.Setup.Teams != quiz.TeamsByNode {
 		t.Fatalf("contest = %+v", c.Setup)
