@@ -61,11 +61,12 @@ type Bot struct {
 	routes   []Route
 
 	outboxWake chan struct{}
-	contests   contestRunner // the live contests in progress (contest_run.go)
-	fullLogged atomic.Int64  // when "the store is full" was last logged (unix nanoseconds)
+	fullLogged atomic.Int64 // when "the store is full" was last logged (unix nanoseconds)
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
 	inflight   sync.WaitGroup
+
+	contests contestRunner // the live contests in progress (contest_run.go)
 }
 
 // New builds a bot. It makes no network call: Run does.
