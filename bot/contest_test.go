@@ -118,8 +118,14 @@ func (e *env) answersOf(id uint64, q, n int) []quiz.ContestAnswer {
 // pollOf waits for question q's poll in the group (the newest poll asking it).
 func (e *env) pollOf(g *telegramtest.Group, q, n int) telegramtest.Message {
 	e.t.Helper()
+	return e.pollAfter(g, q, n, 0)
+}
+
+// pollAfter waits for a poll asking question q in a message after msg.
+func (e *env) pollAfter(g *telegramtest.Group, q, n, msg int) telegramtest.Message {
+	e.t.Helper()
 	head := "第 " + strconv.Itoa(q+1) + "/" + strconv.Itoa(n) + " 题"
-	m := e.waitChat(g.Chat, 0, head, func(m telegramtest.Message) bool { return m.Poll != nil && !m.Poll.Closed })
+	m := e.waitChat(g.Chat, 0, head, func(m telegramtest.Message) bool { return m.Poll != nil && !m.Poll.Closed && m.ID > msg })
 	// The poll's clock starts when the bot has recorded it.
 	e.eventually("the poll recorded", func() bool {
 		for _, c := range e.activeContests() {
