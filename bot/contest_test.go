@@ -1,12 +1,15 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"partyquiz/bot/telegramtest"
 	"partyquiz/quiz"
@@ -284,8 +287,43 @@ func TestContestInAGroup(t *testing.T) {
 	if len(e.ledger(999)) != 0 {
 		t.Error("a guest got points")
 	}
-	// The console says it is over.
+	// The secretary sends the results again from the setup card.
 	e.send(sec, "/contest", "准备有奖知识问答")
+	e.press(sec, "往期成绩", "选择要把成绩重新发到群里的比赛")
+	seq = g.Seq()
+	m = sec.Last()
+	if _, err := sec.PressOn(m.ID, m.Buttons[0][0].Text); err != nil {
+		t.Fatal(err)
+	}
+	again := e.waitChat(g.Chat, seq, "往期成绩", nil)
+	if !strings.Contains(again.Text, "🥇 张三") {
+		t.Errorf("results sent again: %q", again.Text)
+	}
+	// The export has the contest points in a column of their own.
+	seq = sec.Seq()
+	sec.SendText("/export")
+	doc, err := sec.WaitAfter(e.ctx(), seq, func(m telegramtest.Message) bool { return m.Document != nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(doc.Document.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("成绩表")
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], "其中竞赛积分")
+	found := false
+	for _, r := range rows[1:] {
+		if r[0] == "张三" && col >= 0 && col < len(r) && r[col] == "4" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("张三's contest points are not in the export: %v", rows)
+	}
 }
 
 // TestGroupCommandsOnlyForManagers: /bind by a member is refused and binds
@@ -304,5 +342,3 @@ func TestGroupCommandsOnlyForManagers(t *testing.T) {
 		t.Errorf("bound after a member's /bind: %v", err)
 	}
 }
-
-var _ = regexp.MustCompile

@@ -449,6 +449,8 @@ const (
 	txtPastPick   = "选择要把成绩重新发到群里的比赛："
 	txtPastButton = "%s · %d 题"
 	txtResent     = "已把成绩重新发到群里。"
+
+	txtExportContest = "其中竞赛积分" // the export's column of contest points
 )
 
 // txtMedals mark the top three of a leaderboard; txtTeamColours name the
