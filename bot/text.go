@@ -24,6 +24,7 @@ var commandMenu = []struct {
 	{"weak", "书记：党员错得最多的题", Manager},
 	{"export", "书记：导出成绩表", Manager},
 	{"invite", "生成邀请链接", Manager},
+	{"contest", "书记：在群里举办有奖知识问答", Manager},
 	{"banks", "管理员：题库和学习计划", Admin},
 	{"help", "使用说明", Anyone},
 	{"cancel", "退出当前操作", Anyone},
@@ -59,6 +60,7 @@ const (
 		"/weak 党员错得最多的题目\n" +
 		"/export 导出成绩表（Excel）\n" +
 		"/invite 生成党员邀请链接\n" +
+		"/contest 在本组织的群里举办有奖知识问答（先把机器人拉进群，在群里发送 /bind）\n" +
 		"/rank、/year 查看下级组织的排名和星级"
 	txtHelpAdmin = "\n\n<b>管理员还可以使用：</b>\n" +
 		"/banks 查看已发布的题库和学习计划；直接发送 .toml 文件即可上传题库、学习计划或组织架构\n" +
