@@ -474,17 +474,18 @@ func (b *Bot) consoleText(c *quiz.Contest, title string) (string, *tgbotapi.Inli
 	case c.Phase == quiz.PhaseLobby:
 		status = fmt.Sprintf(txtConsoleLobby, b.dateTime(c.StartAt))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn(txtBtnStartNow, "start"), btn(txtBtnStop, "stop")))
-	case c.Phase == quiz.PhaseAsking:
-		status = fmt.Sprintf(txtConsoleAsking, c.Current+1, n)
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn(txtBtnReveal, "reveal"), pause),
-			tgbotapi.NewInlineKeyboardRow(btn(txtBtnStop, "stop")))
 	default:
-		status = fmt.Sprintf(txtConsoleRevealed, c.Current+1, n)
+		// While questions go out, every control is there: the run moves
+		// from asking to revealed by itself, faster than a host reads.
+		status = fmt.Sprintf(txtConsoleAsking, c.Current+1, n)
+		if c.Phase == quiz.PhaseRevealed {
+			status = fmt.Sprintf(txtConsoleRevealed, c.Current+1, n)
+		}
 		if c.Paused {
 			status += txtConsolePaused
 		}
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn(txtBtnNext, "next"), pause),
-			tgbotapi.NewInlineKeyboardRow(btn(txtBtnStop, "stop")))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn(txtBtnReveal, "reveal"), btn(txtBtnNext, "next")),
+			tgbotapi.NewInlineKeyboardRow(pause, btn(txtBtnStop, "stop")))
 	}
 	text := fmt.Sprintf(txtConsole, esc(title), status)
 	if len(rows) == 0 {
@@ -517,7 +518,9 @@ func pressControl(r *Request) error {
 	ctx := r.Ctx
 	switch r.Data[2] {
 	case "start":
-		c, err = b.svc.StartNow(ctx, id)
+		if c, err = b.svc.StartNow(ctx, id); err == nil {
+			c.Phase = quiz.PhaseAsking // what the console shows: the first question is on its way
+		}
 	case "pause":
 		c, err = b.svc.SetPaused(ctx, id, true)
 	case "cont":

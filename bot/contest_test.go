@@ -342,3 +342,71 @@ func TestGroupCommandsOnlyForManagers(t *testing.T) {
 		t.Errorf("bound after a member's /bind: %v", err)
 	}
 }
+
+// TestContestConsole: the host's buttons. Teams picked in the group; start
+// now; reveal early (the poll is stopped); pause (nothing moves on) and
+// next; after a restart, end with the results so far.
+func TestContestConsole(t *testing.T) {
+	e := newEnv(t, contestServer(false))
+	sec := e.secretary(50, "王书记", "taiping")
+	a := e.member(101, "张三", "niumaoping")
+	b := e.member(102, "李四", "laowaping")
+	g := e.groupOf(-1001000000003, "太平镇党员群", sec, a, b)
+	e.bind(g, sec)
+	e.send(sec, "/contest", "准备有奖知识问答")
+	e.press(sec, "5 题", "题数：5 题")
+	e.press(sec, "两队", "分队：两队")
+	e.press(sec, "开始报名", "主持台")
+	lobby := e.waitChat(g.Chat, 0, "有奖知识问答", func(m telegramtest.Message) bool { return m.HasButton("加入蓝队") })
+	if _, err := g.PressOn(a, lobby.ID, "加入蓝队"); err != nil {
+		t.Fatal(err)
+	}
+	e.eventually("the team toast", func() bool { ts := a.Toasts(); return len(ts) > 0 && strings.Contains(ts[len(ts)-1], "蓝队") })
+	c := e.activeContest(g.ID())
+
+	e.press(sec, "立即开始", "主持台")
+	poll := e.pollOf(g, 0, 5)
+	if err := g.Vote(a, poll.ID, c.Items[0].Answer...); err != nil {
+		t.Fatal(err)
+	}
+	e.answersOf(c.ID, 0, 1)
+	seq := g.Seq()
+	if _, err := sec.Press("公布答案"); err != nil {
+		t.Fatal(err)
+	}
+	e.waitChat(g.Chat, seq, "第 1 题答案", nil)
+	e.eventually("the poll stopped", func() bool { m, _ := g.Message(poll.ID); return m.Poll.Closed })
+	if err := g.Vote(b, poll.ID, c.Items[0].Answer...); err == nil {
+		t.Error("a vote after the reveal was taken")
+	}
+
+	e.press(sec, "暂停", "继续")
+	e.clock.Advance(time.Minute)
+	time.Sleep(time.Second)
+	if m := g.Last(); m.Poll != nil {
+		t.Fatalf("a question went out while paused: %+v", m.Poll)
+	}
+	if _, err := sec.Press("下一题"); err != nil {
+		t.Fatal(err)
+	}
+	poll = e.pollOf(g, 1, 5)
+	if err := g.Vote(b, poll.ID, c.Items[1].Answer...); err != nil {
+		t.Fatal(err)
+	}
+	e.answersOf(c.ID, 1, 1)
+
+	e.restart()
+	e.waitAfter(sec, 0, "机器人重启过")
+	seq = g.Seq()
+	if _, err := sec.Press("结束并公布成绩"); err != nil {
+		t.Fatal(err)
+	}
+	board := e.waitChat(g.Chat, seq, "最终成绩", nil)
+	if !strings.Contains(board.Text, "提前结束") || !strings.Contains(board.Text, "共 2 题") || !strings.Contains(board.Text, "蓝队") {
+		t.Errorf("board: %q", board.Text)
+	}
+	e.waitAfter(b, 0, "您答对 1/2 题")
+	if got := e.contest(c.ID); got.Phase != quiz.PhaseFinished || !got.Stopped {
+		t.Errorf("contest = %+v", got)
+	}
+}

@@ -16,7 +16,9 @@
 //   - running totals for reports (NodeStats, Progress, ItemStats) and the
 //     half-year ranking (RankConfig.Rank);
 //   - the mistake book's Leitner boxes (Mistake);
-//   - invites, make-ups (Grant) and manual corrections.
+//   - invites, make-ups (Grant) and manual corrections;
+//   - groups bound to nodes and the live contest (有奖知识问答, contest.go):
+//     its questions, first answers, scores, ranks, teams and points.
 //
 // Service runs these rules inside transactions of a Store, which this
 // package declares and package store implements with bbolt. Every change
