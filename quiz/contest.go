@@ -1171,16 +1171,10 @@ func (s *Service) FinishContest(ctx context.Context, id uint64) (*ContestResult,
 		if err != nil {
 			return err
 		}
-		players, err := tx.Players(c.ID)
-		if err != nil {
-			return err
-		}
-		answers, err := tx.ContestAnswers(c.ID)
-		if err != nil {
-			return err
-		}
 		if c.Phase == PhaseFinished {
-			res = Tally(c, tree, players, answers)
+			if res, err = tallyOf(tx, tree, c); err != nil {
+				return err
+			}
 			return s.bookedPoints(tx, res)
 		}
 		if c.Phase == PhaseAsking {
@@ -1194,10 +1188,25 @@ func (s *Service) FinishContest(ctx context.Context, id uint64) (*ContestResult,
 		if err := tx.SetChatContest(c.Chat, 0); err != nil {
 			return err
 		}
-		res = Tally(c, tree, players, answers)
+		if res, err = tallyOf(tx, tree, c); err != nil {
+			return err
+		}
 		return s.bookContest(tx, tree, res, now)
 	})
 	return res, err
+}
+
+// tallyOf reads a contest's players and answers and makes its leaderboard.
+func tallyOf(tx Tx, tree *Tree, c *Contest) (*ContestResult, error) {
+	players, err := tx.Players(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := tx.ContestAnswers(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return Tally(c, tree, players, answers), nil
 }
 
 // ContestRef is the ledger Ref of a contest's points.
@@ -1284,15 +1293,9 @@ func (s *Service) ContestResults(ctx context.Context, v Viewer, id uint64) (*Con
 		if !v.CanManage(tree, c.Node) {
 			return Errorf(Forbidden, ReasonNotInScope)
 		}
-		players, err := tx.Players(c.ID)
-		if err != nil {
+		if res, err = tallyOf(tx, tree, c); err != nil {
 			return err
 		}
-		answers, err := tx.ContestAnswers(c.ID)
-		if err != nil {
-			return err
-		}
-		res = Tally(c, tree, players, answers)
 		return s.bookedPoints(tx, res)
 	})
 	return res, err
