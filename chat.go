@@ -87,6 +87,11 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	}
 
 	out := &terminal{w: m.Stdout}
+	demo, err := newDemoGroup(ctx, srv, b.Service(), user, out) // chatdemo.go
+	if err != nil {
+		return err
+	}
+	go demo.run(ctx)
 	fmt.Fprintf(m.Stdout, chatIntro, c.Store.Path)
 	if m.WebappAddr != "" {
 		fmt.Fprintf(m.Stdout, chatDashboard, c.Webapp.MaxAge, dashboardLink(m.WebappAddr, c.Telegram.Token))
@@ -124,13 +129,17 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 				cancel()
 				return <-done
 			}
-			out.input(user, line)
+			if !demo.handle(line) {
+				out.input(user, line)
+			}
 		}
 	}
 }
 
 const chatIntro = `partyquiz 离线试用（不连接 Telegram）。您是演示党支部的党员，也是管理员。
 输入文字发送消息；输入按钮前的数字点击按钮；输入 /file 路径 上传文件（如题库 .toml）；输入 /quit 退出。
+您还在“演示党支部群”里，群里有四位模拟党员：私聊发送 /contest 举办一场有奖知识问答，他们会报名、答题。
+以“群”开头的输入发到群里：“群 /rank”在群里发命令，“群3”点击群里的按钮 3 或选投票的选项 3。
 数据保存在 %s。
 
 `

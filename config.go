@@ -31,6 +31,7 @@ type Config struct {
 	Points    PointsConfig    `toml:"points"`
 	Rank      RankConfig      `toml:"rank"`
 	Remind    RemindConfig    `toml:"remind"`
+	Contest   ContestConfig   `toml:"contest"`
 	Backup    BackupConfig    `toml:"backup"`
 	Ops       OpsConfig       `toml:"ops"`
 	Log       LogConfig       `toml:"log"`
@@ -131,6 +132,14 @@ type RemindConfig struct {
 	Days int `toml:"days"` // before a month ends and before a test window closes; 0 = none
 }
 
+// ContestConfig is 有奖知识问答, the live contest in a bound group.
+type ContestConfig struct {
+	Join             float64   `toml:"join"`              // points for answering at least one question
+	Top              []float64 `toml:"top"`               // points for the first, second and third place
+	DailyCap         float64   `toml:"daily_cap"`         // the most contest points a member earns a day; 0 = no cap
+	CountdownSeconds int       `toml:"countdown_seconds"` // from the call to join to the first question
+}
+
 // mixKeys maps the config's type names to question types.
 var mixKeys = map[string]questions.Type{
 	"single": questions.Single, "multiple": questions.Multiple,
@@ -171,6 +180,9 @@ func DefaultConfig() Config {
 		},
 		Rank:   RankConfig{StudyWeight: r.Rank.StudyWeight, TestWeight: r.Rank.TestWeight, MinBranchSize: r.Rank.MinSize},
 		Remind: RemindConfig{Days: r.RemindDays},
+		Contest: ContestConfig{Join: r.Contest.Join.Float(), DailyCap: r.Contest.DailyCap.Float(),
+			Top:              []float64{r.Contest.Top[0].Float(), r.Contest.Top[1].Float(), r.Contest.Top[2].Float()},
+			CountdownSeconds: int(r.Contest.Countdown / time.Second)},
 		Backup: BackupConfig{Every: "24h", Keep: 7},
 		Log:    LogConfig{Level: "info", Format: "text"},
 		Webapp: WebappConfig{MaxAge: "1h"},
@@ -282,6 +294,14 @@ func (c Config) Rules() (quiz.Rules, error) {
 	}
 	for _, s := range c.Points.Stars {
 		r.Stars = append(r.Stars, quiz.PointsOf(s))
+	}
+	if len(c.Contest.Top) != 3 {
+		return r, fmt.Errorf("contest.top: want 3 amounts (for the first, second and third place), got %d", len(c.Contest.Top))
+	}
+	r.Contest = quiz.ContestRules{Join: quiz.PointsOf(c.Contest.Join), DailyCap: quiz.PointsOf(c.Contest.DailyCap),
+		Countdown: time.Duration(c.Contest.CountdownSeconds) * time.Second}
+	for i, p := range c.Contest.Top {
+		r.Contest.Top[i] = quiz.PointsOf(p)
 	}
 	if err := r.Validate(); err != nil {
 		// The engine names its own settings; say where they live here.

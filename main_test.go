@@ -58,6 +58,11 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"[store]\npath = \"\"\n", "store.path"},
 		{"[study]\nquestions = 0\n", "study.questions"},
 		{"[test]\nminutes = \"thirty\"\n", "minutes"},
+		{"[contest]\ntop = [3, 2]\n", "contest.top"},
+		{"[contest]\njoin = -1\n", "contest.join"},
+		{"[contest]\ndaily_cap = -5\n", "contest.daily_cap"},
+		{"[contest]\ncountdown_seconds = 3\n", "contest.countdown_seconds"},
+		{"[contest]\nprize = 5\n", "contest.prize"},
 	}
 	for _, tt := range tests {
 		m := NewMain(io.Discard, io.Discard)

@@ -339,7 +339,7 @@ func (b *Bot) spreadsheet(rows []quiz.ExportRow) ([]byte, error) {
 	for _, q := range year.Quarters(b.svc.Cal) {
 		head = append(head, fmt.Sprintf("第%s季度测试", []string{"一", "二", "三", "四"}[q.N-1]))
 	}
-	head = append(head, "全年积分", "星级", "支部排名")
+	head = append(head, "全年积分", "星级", "支部排名", txtExportContest)
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return nil, err
@@ -386,7 +386,7 @@ func (b *Bot) spreadsheet(rows []quiz.ExportRow) ([]byte, error) {
 				row = append(row, txtXlsxNotTested)
 			}
 		}
-		row = append(row, r.Points.Float(), r.Stars, r.Rank)
+		row = append(row, r.Points.Float(), r.Stars, r.Rank, r.Contest.Float())
 		cell, err := excelize.CoordinatesToCellName(1, i+2)
 		if err != nil {
 			return nil, err

@@ -72,6 +72,8 @@ type Bot struct {
 	pollCtx      context.Context
 	pollCancel   context.CancelFunc
 	inflight     sync.WaitGroup
+
+	contests contestRunner // the live contests in progress (contest_run.go)
 }
 
 // New builds a bot. It makes no network call: Run does.
@@ -102,7 +104,7 @@ func New(o Options) (*Bot, error) {
 			Transport: ctxTransport{ctx: b.pollCtx, base: transport}}}
 	b.poller.SetAPIEndpoint(o.APIEndpoint)
 	b.send = NewSender(b.api, o.Pace, o.Log, o.Metrics, b.markUnreachable)
-	b.routes = append(append(memberRoutes(), SecretaryRoutes()...), o.Extra...)
+	b.routes = append(append(append(memberRoutes(), SecretaryRoutes()...), ContestRoutes()...), o.Extra...)
 	return b, nil
 }
 
@@ -180,7 +182,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	go func() { <-ctx.Done(); b.pollCancel() }()
 
 	var loops sync.WaitGroup
-	for _, loop := range []func(context.Context){b.sweep, b.deliver, b.schedule} {
+	for _, loop := range []func(context.Context){b.sweep, b.deliver, b.schedule, b.resumeContests} {
 		loops.Add(1)
 		go func() { defer loops.Done(); loop(ctx) }()
 	}
@@ -255,7 +257,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			b.confirm(offset)
 			return nil
 		}
-		updates, err := b.poller.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: b.opts.PollTimeout})
+		updates, err := b.poller.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: b.opts.PollTimeout, AllowedUpdates: updateKinds})
 		if err != nil {
 			if ctx.Err() != nil {
 				continue

@@ -28,7 +28,11 @@
 //     they are due (a failed one is retried with a back-off and holds up
 //     none of the others);
 //   - the secretaries' and admins' flows (secretary.go, admin.go): reports,
-//     reminders, exports, make-ups, corrections, bank uploads.
+//     reminders, exports, make-ups, corrections, bank uploads;
+//   - groups and the live contest (contest.go, contest_run.go): the
+//     commands a group is answered (/bind, /unbind, /rank), /contest as
+//     the host's console, each contest run by the engine's clock as polls
+//     in the group, answers taken from poll_answer updates.
 //
 // It must never: show a raw error or a Go value to a user, record anything
 // itself (the engine does, before any reply is sent), trust callback data

@@ -91,6 +91,16 @@ func (b *Bot) entryText(e quiz.Entry) string {
 		return fmt.Sprintf(txtEntryPerfect, p)
 	case quiz.RuleCorrection:
 		return fmt.Sprintf(txtFixReason, esc(e.Note))
+	case quiz.RuleContest:
+		day := b.day(unixTime(e.At))
+		s := fmt.Sprintf(txtEntryContest, day)
+		if e.Place > 0 {
+			s = fmt.Sprintf(txtEntryContestPlace, day, e.Place)
+		}
+		if e.Capped {
+			s += txtEntryContestCapped
+		}
+		return s
 	}
 	// An entry of an older program carries its own words.
 	return esc(e.Note)

@@ -93,6 +93,20 @@ func (b *Bot) eventText(ctx context.Context, e quiz.Event) (string, error) {
 		return fmt.Sprintf(txtRoundHalfMine, p, e.Points, e.Of, e.Rank), nil
 	case quiz.EventYearResult:
 		return fmt.Sprintf(txtRoundYearMine, p, e.Points, e.Stars, starsText(e.Stars)), nil
+	case quiz.EventContestBoard, quiz.EventContestResult:
+		res, err := b.svc.ContestResultOf(ctx, e.Contest)
+		if err != nil {
+			return "", err
+		}
+		if e.Kind == quiz.EventContestBoard {
+			return b.boardText(res), nil
+		}
+		for _, r := range res.Rows {
+			if r.User == e.User {
+				return b.myResultText(res, r), nil
+			}
+		}
+		return "", quiz.Errorf(quiz.NotFound, "not_a_player")
 	case quiz.EventHalfTable, quiz.EventYearTable:
 		v, err := b.tableViewer(ctx, e)
 		if err != nil {

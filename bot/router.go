@@ -94,6 +94,11 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) {
 	case u.MyChatMember != nil:
 		b.chatMember(ctx, u.MyChatMember)
 		return
+	case u.PollAnswer != nil:
+		b.pollAnswer(ctx, u.PollAnswer) // a vote in a contest (contest_run.go)
+		return
+	case u.Poll != nil:
+		return // a poll's counts: the votes come as poll_answer
 	default:
 		return
 	}
@@ -146,8 +151,8 @@ func (b *Bot) route(r *Request) error {
 			if at := m.CommandWithAt(); strings.Contains(at, "@") && !strings.EqualFold(at[strings.Index(at, "@")+1:], b.Username()) {
 				return nil
 			}
-			b.sendHTML(r.Chat, fmt.Sprintf(txtGroupGoPrivate, esc(b.Username())), nil)
-			return nil
+			r.Command, r.Args = strings.ToLower(cmd), strings.TrimSpace(m.CommandArguments())
+			return b.groupCommand(r) // contest.go: /bind, /unbind, /rank; else the private chat
 		}
 		r.Command, r.Args = strings.ToLower(cmd), strings.TrimSpace(m.CommandArguments())
 		for _, rt := range b.routes {

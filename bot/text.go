@@ -24,6 +24,7 @@ var commandMenu = []struct {
 	{"weak", "书记：党员错得最多的题", Manager},
 	{"export", "书记：导出成绩表", Manager},
 	{"invite", "生成邀请链接", Manager},
+	{"contest", "书记：在群里举办有奖知识问答", Manager},
 	{"banks", "管理员：题库和学习计划", Admin},
 	{"help", "使用说明", Anyone},
 	{"cancel", "退出当前操作", Anyone},
@@ -65,6 +66,7 @@ const (
 		"/weak 党员错得最多的题目\n" +
 		"/export 导出成绩表（Excel）\n" +
 		"/invite 生成党员邀请链接\n" +
+		"/contest 在本组织的群里举办有奖知识问答（先把机器人拉进群，在群里发送 /bind）\n" +
 		"/rank、/year 查看下级组织的排名和星级"
 	txtHelpAdmin = "\n\n<b>管理员还可以使用：</b>\n" +
 		"/banks 查看已发布的题库和学习计划；直接发送 .toml 文件即可上传题库、学习计划或组织架构\n" +
@@ -168,28 +170,31 @@ const (
 	txtNoAnswer      = "\uff08未作答）"
 
 	// Record (/me).
-	txtMeHeader       = "👤 <b>%s</b> · %s\n\n<b>%d年学习情况</b>"
-	txtMeMonth        = "%d月 %s"
-	txtMeDone         = "✅"
-	txtMeMakeup       = "✅（补学）"
-	txtMeMissed       = "❌"
-	txtMeOngoing      = "⏳ 进行中（%d/%d）"
-	txtMeNotYet       = "⬜ 未开始"
-	txtMeTests        = "\n<b>测试成绩</b>"
-	txtMeTest         = "%s\uff1a%s"
-	txtMeTestNone     = "未参加"
-	txtMeTestOpen     = "作答中"
-	txtMeScore        = "%d 分（%s）"
-	txtMePoints       = "\n<b>积分</b>：%d年 %s 分，%s %s 分\n<b>星级</b>：%s（%d 星）\n<b>排名</b>：本支部第 %d 名（共 %d 人，按%s积分）"
-	txtMeLedger       = "\n<b>积分明细</b>"
-	txtMeEntry        = "%s %s %s"
-	txtEntryMonth     = "完成%s学习"
-	txtEntryAllMonths = "%d年全年十二个月学习全部完成"
-	txtEntryTest      = "%s测试得分 %d"
-	txtEntryRetry     = "%s测试第 %d 次作答，计分由 %d 改为 %d"
-	txtEntryPerfect   = "%s测试满分"
-	txtMeMoreEntries  = "……另有 %d 条较早的记录"
-	txtMeMistakes     = "\n📕 错题本：%d 题（今天该复习 %d 题），发送 /mistakes 练习。"
+	txtMeHeader           = "👤 <b>%s</b> · %s\n\n<b>%d年学习情况</b>"
+	txtMeMonth            = "%d月 %s"
+	txtMeDone             = "✅"
+	txtMeMakeup           = "✅（补学）"
+	txtMeMissed           = "❌"
+	txtMeOngoing          = "⏳ 进行中（%d/%d）"
+	txtMeNotYet           = "⬜ 未开始"
+	txtMeTests            = "\n<b>测试成绩</b>"
+	txtMeTest             = "%s\uff1a%s"
+	txtMeTestNone         = "未参加"
+	txtMeTestOpen         = "作答中"
+	txtMeScore            = "%d 分（%s）"
+	txtMePoints           = "\n<b>积分</b>：%d年 %s 分，%s %s 分\n<b>星级</b>：%s（%d 星）\n<b>排名</b>：本支部第 %d 名（共 %d 人，按%s积分）"
+	txtMeLedger           = "\n<b>积分明细</b>"
+	txtMeEntry            = "%s %s %s"
+	txtEntryMonth         = "完成%s学习"
+	txtEntryAllMonths     = "%d年全年十二个月学习全部完成"
+	txtEntryTest          = "%s测试得分 %d"
+	txtEntryRetry         = "%s测试第 %d 次作答，计分由 %d 改为 %d"
+	txtEntryPerfect       = "%s测试满分"
+	txtEntryContest       = "有奖知识问答（%s）参赛"
+	txtEntryContestPlace  = "有奖知识问答（%s）第 %d 名"
+	txtEntryContestCapped = "（已达当日上限）"
+	txtMeMoreEntries      = "……另有 %d 条较早的记录"
+	txtMeMistakes         = "\n📕 错题本：%d 题（今天该复习 %d 题），发送 /mistakes 练习。"
 
 	// Rank (/rank).
 	txtRankHeader    = "🏆 <b>半年一比 · %s</b>"
@@ -408,3 +413,123 @@ const (
 	// The dashboard (bot/webapp).
 	txtDashboardOpen = "📊 打开数据看板"
 )
+
+// Bound groups and the live contest (有奖知识问答).
+const (
+	txtBindDone       = "✅ 本群已绑定到<b>%s</b>。\n书记在与我的私聊中发送 /contest，即可在本群举办有奖知识问答；群里发送 /rank 查看本组织的学习情况（不显示个人成绩）。"
+	txtBindNotManager = "只有党组织书记或管理员可以绑定本群。"
+	txtUnbindDone     = "已解除本群与<b>%s</b>的绑定。"
+	txtGroupNotBound  = "本群还没有绑定党组织。书记可以在群里发送 /bind 绑定。"
+
+	txtGroupRankHeader   = "📊 <b>%s</b>（%d 名党员）"
+	txtGroupRankStudy    = "%s学习：已完成 %d/%d 人（学习完成率 %s）"
+	txtGroupRankTest     = "%s测试：参考 %d/%d 人，参考人员平均分 %s，人均得分 %s，及格率 %s"
+	txtGroupRankTestWait = "%s测试：%s开始"
+	txtGroupRankHalf     = "%s：在同级 %d 个组织中排第 <b>%d</b> 名（综合 %s）"
+	txtGroupRankYear     = "今年人均积分 %s 分；%s"
+
+	txtContestNoGroup    = "还没有绑定到您所管组织的群。请先把机器人拉进党支部群，在群里发送 /bind，再回到这里发送 /contest。"
+	txtContestUseButtons = "请用上面的按钮设置比赛，或发送 /cancel 退出。"
+	txtContestSetup      = "🏆 <b>准备有奖知识问答</b>\n群：%s（%s）\n题目：%s（可出 %d 题）\n题数：%d 题\n每题：%d 秒\n分队：%s\n\n设置好后点“开始报名”：群里会出现 %d 秒的报名倒计时，然后逐题出题。"
+	txtSrcMonth          = "本月题库"
+	txtSrcQuarter        = "本季度题库"
+	txtSrcBanks          = "所选题库：%s"
+	txtTeamsNone         = "不分队"
+	txtTeamsNode         = "按下级组织"
+	txtTeams2            = "两队"
+	txtTeams3            = "三队"
+	txtChecked           = "✓ %s"
+	txtBtnGroup          = "换一个群"
+	txtBtnMonth          = "本月"
+	txtBtnQuarter        = "本季度"
+	txtBtnBanks          = "选择题库"
+	txtBtnQuestions      = "%d 题"
+	txtBtnSeconds        = "%d 秒"
+	txtBtnGo             = "开始报名"
+	txtBtnPast           = "往期成绩"
+	txtBtnDone           = "完成"
+	txtContestPickBanks  = "请选择题库（可多选），选好后点“完成”："
+	txtContestNoPool     = "所选题库中没有能在群里作答的题目（填空题不能用投票作答）。请换一个题库。"
+	txtContestStarted    = "报名已开始，请到群里看看。下面是主持台，可以随时控制比赛："
+
+	txtConsole            = "🎛 <b>有奖知识问答 · 主持台</b>\n群：%s\n%s"
+	txtConsoleLobby       = "报名中，%s 开始出题。"
+	txtConsoleAsking      = "第 %d/%d 题作答中。"
+	txtConsoleRevealed    = "第 %d/%d 题已公布答案。"
+	txtConsolePaused      = "已暂停，点“继续”或“下一题”接着出题。"
+	txtConsoleInterrupted = "⚠️ 机器人重启过，比赛停在第 %d/%d 题。已记录的答题都保留。请选择："
+	txtConsoleDone        = "比赛已结束。成绩已发到群里，每位参赛者的成绩已私信发送。"
+	txtConsoleOK          = "好的"
+	txtBtnStartNow        = "立即开始"
+	txtBtnNext            = "下一题"
+	txtBtnPause           = "暂停"
+	txtBtnContinue        = "继续"
+	txtBtnReveal          = "公布答案"
+	txtBtnStop            = "结束比赛"
+	txtBtnResume          = "从第 %d 题继续"
+	txtBtnEndNow          = "结束并公布成绩"
+
+	txtLobby          = "📣 <b>有奖知识问答</b>\n%s · %d 题 · 每题 %d 秒%s\n\n%s\n已报名 <b>%d</b> 人。直接答题也算参加。"
+	txtLobbyTeams     = "\n分队：%s"
+	txtLobbyIn        = "<b>%d</b> 秒后开始，点击下方按钮报名。"
+	txtLobbySoon      = "马上开始！"
+	txtJoinButton     = "我要参加"
+	txtJoinTeamButton = "加入%s"
+	txtJoinedContest  = "报名成功，祝您取得好成绩！"
+	txtJoinedTeam     = "您在%s，祝您取得好成绩！"
+	txtJoinLate       = "这场比赛已经结束了。"
+
+	txtPollHead      = "第 %d/%d 题 [%s] "
+	txtPollMulti     = "（多选）"
+	txtPollShort     = "第 %d/%d 题 [%s]：题目见上一条消息，请选择"
+	txtStem          = "📝 <b>第 %d/%d 题</b> [%s]\n%s"
+	txtResult        = "✅ <b>第 %d 题答案：%s</b>\n答对 %d 人（共 %d 人作答）。"
+	txtResultFastest = "最快答对：%s"
+	txtResultNext    = "下一题马上开始。"
+
+	txtBoard        = "🏆 <b>有奖知识问答 · 最终成绩</b>\n%s · %s · 共 %d 题 · %d 人参加"
+	txtBoardStopped = "（比赛提前结束，按已出的 %d 题计分）"
+	txtBoardNone    = "本次比赛没有人作答。"
+	txtBoardRow     = "%s %s%s %d 分（答对 %d 题）"
+	txtBoardTeamOf  = "（%s）"
+	txtBoardMore    = "……另有 %d 人"
+	txtBoardTeams   = "<b>团队成绩</b>（按队员平均分）"
+	txtBoardTeam    = "%d. %s %s 分（%d 人）"
+	txtBoardThanks  = "感谢大家参与！每人的成绩已私信发送。"
+	txtBoardAgain   = "📋 <b>往期成绩</b>"
+
+	txtMyResult = "🏆 <b>有奖知识问答</b>（%s，%s）\n您答对 %d/%d 题，得分 %d，第 %d 名（共 %d 人）。"
+	txtMyTeam   = "您所在的%s排第 %d 名（平均 %s 分）。"
+	txtMyPoints = "获得积分 %s 分，已记入您的积分明细（发送 /me 查看）。"
+	txtMyCapped = "今天的比赛积分已达上限，本次不再加分。"
+	txtMyGuest  = "您不是本组织的党员，本次成绩不计积分。感谢参与！"
+
+	txtPastNone   = "这个群还没有举办过有奖知识问答。"
+	txtPastPick   = "选择要把成绩重新发到群里的比赛："
+	txtPastButton = "%s · %d 题"
+	txtResent     = "已把成绩重新发到群里。"
+
+	txtExportContest = "其中竞赛积分" // the export's column of contest points
+)
+
+// txtMedals mark the top three of a leaderboard; txtTeamColours name the
+// teams picked in the group.
+var (
+	txtMedals      = []string{"🥇", "🥈", "🥉"}
+	txtTeamColours = []string{"红队", "蓝队", "黄队"}
+)
+
+// contestReasons word the engine's contest errors.
+var contestReasons = map[string]string{
+	"not_bound":       txtGroupNotBound,
+	"bound_elsewhere": "本群已绑定到其他组织，需要该组织的书记先在群里发送 /unbind 解除绑定。",
+	"contest_running": "这个群正在进行有奖知识问答，请等比赛结束后再操作。",
+	"no_contest":      "这场比赛已经结束了。",
+	"bad_setup":       "比赛设置不正确，请重新发送 /contest 设置。",
+}
+
+func init() {
+	for k, v := range contestReasons {
+		reasonText[k] = v
+	}
+}

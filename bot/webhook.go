@@ -131,7 +131,7 @@ func (h *hook) set(ctx context.Context) error {
 	p["url"] = h.cfg.URL
 	p["secret_token"] = h.cfg.Secret
 	p["max_connections"] = strconv.Itoa(h.cfg.MaxConnections)
-	p["allowed_updates"] = `["message","edited_message","callback_query","my_chat_member"]`
+	p["allowed_updates"] = `["message","edited_message","callback_query","my_chat_member","poll","poll_answer"]` // updateKinds
 	for attempt := 0; ; attempt++ {
 		_, err := b.api.MakeRequest("setWebhook", p)
 		b.metrics.call("setWebhook", err)

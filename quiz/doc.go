@@ -20,7 +20,9 @@
 //   - events (Event): what someone must be told, written with the change
 //     that causes it, and the rounds (Round) that tell members, secretaries
 //     and admins when a period opens or ends, and remind those who have not
-//     finished.
+//     finished;
+//   - groups bound to nodes and the live contest (有奖知识问答, contest.go):
+//     its questions, first answers, scores, ranks, teams and points.
 //
 // Service runs these rules inside transactions of a Store, which this
 // package declares and package store implements with bbolt. Every change

@@ -46,6 +46,7 @@ type Event struct {
 	Note    string    // a user's own words: a flag's note, a correction's reason
 	Quote   string    // a question's text as the member saw it (a flag)
 	Figures *Figures  // a node's figures for Period (a test-close table)
+	Contest uint64    // a contest's id
 
 	// Text is a notice worded before events existed, sent as it is: only
 	// what an older program left in the outbox.
@@ -57,21 +58,23 @@ type EventKind string
 
 // Event kinds, with the fields each uses besides Chat and At.
 const (
-	EventTimeUp       EventKind = "time_up"       // a test closed when its time ran out: Period, Score, Right, Count, Passed
-	EventMakeup       EventKind = "makeup"        // a make-up granted to the member: Subject, Period, Until
-	EventCorrection   EventKind = "correction"    // the member's points corrected: Points (the amount), Note (why), User (by whom), Name
-	EventFlag         EventKind = "flag"          // to an admin: a member flagged a question: User, Name, Key, Note, Quote
-	EventInviteUsed   EventKind = "invite_used"   // to who made it: a secretary invite used: User, Name, Node
-	EventReminder     EventKind = "reminder"      // to a member: Period (a month not finished; Right of Count answered), Test and Until (a test not taken)
-	EventRemindReport EventKind = "remind_report" // to a secretary: reminders sent by the engine itself: Node, Count reminded, Of not finished, Until
-	EventMonthOpen    EventKind = "month_open"    // the month's study opened: Period
-	EventTestOpen     EventKind = "test_open"     // the quarter's test window opened: Period, Until (its end), Count (questions)
-	EventTestResult   EventKind = "test_result"   // the window closed: Period, Tested, Score, Passed, Until (when answers open)
-	EventTestTable    EventKind = "test_table"    // to a secretary or an admin: Period, Node, Figures, Admin
-	EventHalfResult   EventKind = "half_result"   // the half year ended: Period, Points, Rank, Of
-	EventHalfTable    EventKind = "half_table"    // to a secretary or an admin: Period, Node, Admin
-	EventYearResult   EventKind = "year_result"   // the year ended: Period, Points, Stars
-	EventYearTable    EventKind = "year_table"    // to a secretary or an admin: Period, Node, Admin
+	EventTimeUp        EventKind = "time_up"        // a test closed when its time ran out: Period, Score, Right, Count, Passed
+	EventMakeup        EventKind = "makeup"         // a make-up granted to the member: Subject, Period, Until
+	EventCorrection    EventKind = "correction"     // the member's points corrected: Points (the amount), Note (why), User (by whom), Name
+	EventFlag          EventKind = "flag"           // to an admin: a member flagged a question: User, Name, Key, Note, Quote
+	EventInviteUsed    EventKind = "invite_used"    // to who made it: a secretary invite used: User, Name, Node
+	EventReminder      EventKind = "reminder"       // to a member: Period (a month not finished; Right of Count answered), Test and Until (a test not taken)
+	EventRemindReport  EventKind = "remind_report"  // to a secretary: reminders sent by the engine itself: Node, Count reminded, Of not finished, Until
+	EventMonthOpen     EventKind = "month_open"     // the month's study opened: Period
+	EventTestOpen      EventKind = "test_open"      // the quarter's test window opened: Period, Until (its end), Count (questions)
+	EventTestResult    EventKind = "test_result"    // the window closed: Period, Tested, Score, Passed, Until (when answers open)
+	EventTestTable     EventKind = "test_table"     // to a secretary or an admin: Period, Node, Figures, Admin
+	EventHalfResult    EventKind = "half_result"    // the half year ended: Period, Points, Rank, Of
+	EventHalfTable     EventKind = "half_table"     // to a secretary or an admin: Period, Node, Admin
+	EventYearResult    EventKind = "year_result"    // the year ended: Period, Points, Stars
+	EventYearTable     EventKind = "year_table"     // to a secretary or an admin: Period, Node, Admin
+	EventContestBoard  EventKind = "contest_board"  // to the group: a contest finished: Contest
+	EventContestResult EventKind = "contest_result" // to a player: their own result of a contest: Contest, User
 )
 
 // EventText is the kind of an event that is only a worded Text (left by an

@@ -63,6 +63,8 @@ type Entry struct {
 	// (Score), the attempt that set it (Try) and the score it replaced
 	// (From, when Try > 1).
 	Score, Try, From int
+	Place            int    // a contest: the prize place on its leaderboard (0: taking part)
+	Capped           bool   // a contest: cut to the daily cap
 	Note             string // a correction's reason, in the words of who made it
 	At               int64  // unix seconds
 	By               int64  // who made a correction; 0 for the engine

@@ -45,6 +45,7 @@ type Rules struct {
 	// window closes, those who have not finished are reminded by the
 	// engine itself (once; their secretaries get a summary); 0: never.
 	RemindDays int
+	Contest    ContestRules // 有奖知识问答: points and the countdown
 }
 
 // DefaultRules are the product's defaults.
@@ -64,6 +65,7 @@ func DefaultRules() Rules {
 		Stars:          []Points{PointsOf(30), PointsOf(60), PointsOf(80), PointsOf(95)},
 		Rank:           RankConfig{StudyWeight: 0.4, TestWeight: 0.6, MinSize: 5},
 		RemindDays:     3,
+		Contest:        DefaultContestRules(),
 	}
 }
 
@@ -101,6 +103,9 @@ func (r Rules) Validate() error {
 		if r.Stars[i] < r.Stars[i-1] {
 			return fmt.Errorf("stars: thresholds must not decrease (%v after %v)", r.Stars[i], r.Stars[i-1])
 		}
+	}
+	if err := r.Contest.Validate(); err != nil {
+		return err
 	}
 	n := 0
 	for t, c := range r.TestMix {

@@ -254,7 +254,8 @@ type ExportRow struct {
 	Quarters [4]Progress
 	Points   Points
 	Stars    int
-	Rank     int // in the branch, by this year's points
+	Rank     int    // in the branch, by this year's points
+	Contest  Points // of Points, what contests (有奖知识问答) earned
 }
 
 // Export returns the year of every member under a node the viewer
@@ -293,6 +294,11 @@ func (s *Service) Export(ctx context.Context, v Viewer, node string) ([]ExportRo
 						return err
 					}
 				}
+				entries, err := tx.Entries(m.User.ID)
+				if err != nil {
+					return err
+				}
+				row.Contest = ContestPoints(entries, year.Year, s.Cal)
 				out = append(out, row)
 			}
 		}

@@ -135,6 +135,42 @@ type Tx interface {
 	AddFlag(f *Flag) error
 	// Flags returns up to limit flags, newest first.
 	Flags(limit int) ([]Flag, error)
+
+	// GroupBind returns the node a group chat is bound to.
+	GroupBind(chat int64) (*GroupBind, error)
+	PutGroupBind(b *GroupBind) error
+	// DeleteGroupBind forgets a group's binding (nothing if there is none).
+	DeleteGroupBind(chat int64) error
+	// GroupBinds returns every bound group, by chat id.
+	GroupBinds() ([]GroupBind, error)
+
+	// CreateContest stores a new contest and sets its ID.
+	CreateContest(c *Contest) error
+	Contest(id uint64) (*Contest, error)
+	PutContest(c *Contest) error
+	// ChatContest returns the id of a group's contest that has not
+	// finished; SetChatContest sets it (0 clears it).
+	ChatContest(chat int64) (uint64, error)
+	SetChatContest(chat int64, id uint64) error
+	// ActiveContests returns the contests that have not finished, by id.
+	ActiveContests() ([]uint64, error)
+	// ChatContests returns the ids of every contest held in a group,
+	// newest first, at most limit.
+	ChatContests(chat int64, limit int) ([]uint64, error)
+	// PutContestPoll records which contest and question a poll asks;
+	// ContestPoll returns them.
+	PutContestPoll(poll string, contest uint64, q int) error
+	ContestPoll(poll string) (contest uint64, q int, err error)
+	// Player returns one player of a contest; Players all, by user id.
+	Player(contest uint64, user int64) (*Player, error)
+	PutPlayer(contest uint64, p *Player) error
+	Players(contest uint64) ([]Player, error)
+	// AddContestAnswer records a's answer and sets a.Seq (the order
+	// answers were recorded in); it returns false, and records nothing,
+	// when the user already answered that question.
+	AddContestAnswer(a *ContestAnswer) (bool, error)
+	// ContestAnswers returns a contest's answers, by question then user.
+	ContestAnswers(contest uint64) ([]ContestAnswer, error)
 }
 
 // Publication is one version of a file an admin published in chat: a

@@ -45,6 +45,13 @@
 //	outbox_refs     ref                                      'p' seq(8) | 's' at(8) | 'f' at(8) reason
 //	rounds          key                                      unix nanoseconds when first marked done
 //	makeups         kind 0x00 period                         int64 BE: the latest Until of its make-ups
+//	group_binds     chat id(8)                               JSON group binding: node, title, by, at
+//	contests        contest id, uint64 BE (bucket sequence)  JSON contest: setup, questions, phase, polls asked
+//	chat_contest    chat id(8)                               contest id(8): the group's contest not yet finished
+//	chat_contests   chat id(8) contest id(8)                 empty: every contest of a group, in order
+//	contest_polls   poll id                                  contest id(8) question(2): what a poll asks
+//	contest_players contest id(8) user id(8)                 JSON player: name, team, branch, scores
+//	contest_answers contest id(8) question(2) user id(8)     JSON answer: poll, choice, at, seq (bucket sequence), right, score
 //
 // An attempt's value starts with its open key: the t(8) of the earlier of
 // its Deadline and Until while it is open, 0 when it is closed or has
@@ -79,6 +86,13 @@
 // reads only the latest version's of each kind and id: one seek past the
 // last key of the kind and id (its prefix with the final 0x00 made 0x01)
 // and one step back.
+//
+// A contest answer is put only when its key is absent: the first answer
+// of a player to a question is kept, and one delivered again (or after a
+// restart) finds its key and is not recorded. Its seq, from the bucket's
+// sequence, is the order answers were recorded in, which ranks the
+// fastest. chat_contest holds at most one contest per group, removed in
+// the transaction that finishes it.
 //
 // The outbox holds the engine's events still to be sent, by seq. The
 // engine writes an event in the transaction of the change it reports

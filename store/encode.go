@@ -302,6 +302,8 @@ type entryRecord struct {
 	Score  int         `json:"s,omitempty"`
 	Try    int         `json:"n,omitempty"`
 	From   int         `json:"o,omitempty"`
+	Place  int         `json:"pl,omitempty"`
+	Capped bool        `json:"cp,omitempty"`
 	Note   string      `json:"w,omitempty"`
 	At     int64       `json:"t,omitempty"`
 	By     int64       `json:"b,omitempty"`
@@ -309,7 +311,7 @@ type entryRecord struct {
 
 func encodeEntry(e *quiz.Entry) ([]byte, error) {
 	return json.Marshal(entryRecord{Ref: e.Ref, Rule: e.Rule, Amount: e.Amount, Period: e.Period,
-		Score: e.Score, Try: e.Try, From: e.From, Note: e.Note, At: e.At, By: e.By})
+		Score: e.Score, Try: e.Try, From: e.From, Place: e.Place, Capped: e.Capped, Note: e.Note, At: e.At, By: e.By})
 }
 
 func decodeEntry(user int64, seq uint64, data []byte) (quiz.Entry, error) {
@@ -318,7 +320,7 @@ func decodeEntry(user int64, seq uint64, data []byte) (quiz.Entry, error) {
 		return quiz.Entry{}, fmt.Errorf("store: ledger of %d: %w", user, err)
 	}
 	return quiz.Entry{User: user, Seq: seq, Ref: r.Ref, Rule: r.Rule, Amount: r.Amount, Period: r.Period,
-		Score: r.Score, Try: r.Try, From: r.From, Note: r.Note, At: r.At, By: r.By}, nil
+		Score: r.Score, Try: r.Try, From: r.From, Place: r.Place, Capped: r.Capped, Note: r.Note, At: r.At, By: r.By}, nil
 }
 
 type grantRecord struct {
@@ -458,6 +460,7 @@ type eventRecord struct {
 	Note    string         `json:"no,omitempty"`
 	Quote   string         `json:"qu,omitempty"`
 	Figures *figuresRecord `json:"fg,omitempty"`
+	Contest uint64         `json:"cs,omitempty"`
 }
 
 type figuresRecord struct {
@@ -472,7 +475,7 @@ func encodeEvent(e *quiz.Event) ([]byte, error) {
 	r := eventRecord{Ref: e.Ref, Chat: e.Chat, Text: e.Text, At: nanos(e.At), Kind: e.Kind, Parts: e.Parts,
 		Period: e.Period, Test: e.Test, Node: e.Node, User: e.User, Name: e.Name, Subject: e.Subject, Admin: e.Admin,
 		Tested: e.Tested, Passed: e.Passed, Score: e.Score, Right: e.Right, Count: e.Count, Of: e.Of, Rank: e.Rank,
-		Stars: e.Stars, Points: e.Points, Until: nanos(e.Until), Key: e.Key, Note: e.Note, Quote: e.Quote}
+		Stars: e.Stars, Points: e.Points, Until: nanos(e.Until), Key: e.Key, Note: e.Note, Quote: e.Quote, Contest: e.Contest}
 	if f := e.Figures; f != nil {
 		r.Figures = &figuresRecord{Node: f.Node, Members: f.Members, Stats: encodeNodeStats(f.Stats), StudyDue: f.StudyDue, TestDue: f.TestDue}
 	}
@@ -487,7 +490,7 @@ func decodeEvent(seq uint64, data []byte) (quiz.Event, error) {
 	e := quiz.Event{Seq: seq, Ref: r.Ref, Chat: r.Chat, Text: r.Text, At: fromNanos(r.At), Kind: r.Kind, Parts: r.Parts,
 		Period: r.Period, Test: r.Test, Node: r.Node, User: r.User, Name: r.Name, Subject: r.Subject, Admin: r.Admin,
 		Tested: r.Tested, Passed: r.Passed, Score: r.Score, Right: r.Right, Count: r.Count, Of: r.Of, Rank: r.Rank,
-		Stars: r.Stars, Points: r.Points, Until: fromNanos(r.Until), Key: r.Key, Note: r.Note, Quote: r.Quote}
+		Stars: r.Stars, Points: r.Points, Until: fromNanos(r.Until), Key: r.Key, Note: r.Note, Quote: r.Quote, Contest: r.Contest}
 	if f := r.Figures; f != nil {
 		st, err := decodeNodeStats(f.Stats)
 		if err != nil {

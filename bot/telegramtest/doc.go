@@ -23,7 +23,12 @@
 // documents, photos, stickers, voice, locations and contacts, press inline
 // buttons (Press, PressOn, PressData), block and unblock the bot; they see
 // each bot message in its current state, with buttons, documents and the
-// toasts of answered presses.
+// toasts of answered presses. Groups have members (Group.Join; whoever
+// posts there joins); members vote in the bot's polls (Group.Vote, one
+// answer per quiz, open_period and stopPoll on the server's Clock) and the
+// bot gets poll_answer and poll updates; an anonymous admin's vote
+// (Group.VoteAnonymousAdmin) comes without a user. A group takes at most
+// 20 messages, edits included, in any minute (Pace.GroupWindow).
 //
 // Tests break things on purpose with InjectFault (the next N calls fail
 // with a code, a non-JSON body or a reset connection), Outage (every call

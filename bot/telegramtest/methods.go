@@ -322,6 +322,7 @@ func (s *Server) sendPoll(c *call) (any, *apiError) {
 	}
 	if t := p.str("type"); t == "quiz" {
 		poll.Type = "quiz"
+		poll.AllowsMultipleAnswers = false // ignored for quizzes, as the Bot API says
 		id, ok := p.int("correct_option_id")
 		if !ok || id < 0 || id >= len(options) {
 			return nil, badRequest("wrong correct option id specified")
@@ -331,6 +332,9 @@ func (s *Server) sendPoll(c *call) (any, *apiError) {
 		return nil, badRequest("wrong poll type specified")
 	}
 	if e := checkLength(poll.Explanation, 200, "poll explanation length must not exceed 200"); e != nil {
+		return nil, e
+	}
+	if e := checkExplanationLines(poll); e != nil {
 		return nil, e
 	}
 	if v, ok := p.int("open_period"); ok && (v < 5 || v > 600) {
@@ -367,6 +371,7 @@ func (s *Server) sendPoll(c *call) (any, *apiError) {
 	m.poll, m.replyTo = poll, replyTo
 	applyMarkup(ch, m, mk)
 	s.commitBotMessageLocked(m)
+	s.trackPollLocked(m)
 	return s.wireMessageLocked(m, true), nil
 }
 

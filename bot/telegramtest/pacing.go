@@ -19,6 +19,9 @@ type Pace struct {
 	GroupPerMinute float64
 	// GroupBurst is how many messages a group takes at once (default 5).
 	GroupBurst int
+	// GroupWindow is the most messages (edits included) one group takes in
+	// any 60 seconds, whatever the burst allows (default 20).
+	GroupWindow int
 	// GlobalPerSecond is the sustained rate over all chats (default 30).
 	GlobalPerSecond float64
 	// GlobalBurst is the burst over all chats (default 30).
@@ -37,6 +40,9 @@ func (p Pace) withDefaults() Pace {
 	}
 	if p.GroupBurst <= 0 {
 		p.GroupBurst = 5
+	}
+	if p.GroupWindow <= 0 {
+		p.GroupWindow = 20
 	}
 	if p.GlobalPerSecond <= 0 {
 		p.GlobalPerSecond = 30
@@ -100,11 +106,17 @@ func (s *Server) paceLocked(c *chat) *apiError {
 	} else {
 		chatWait = c.bucket.wait(now, p.GroupPerMinute/60, p.GroupBurst)
 	}
+	if c.kind != "private" {
+		chatWait = max(chatWait, windowWait(c, now, p.GroupWindow))
+	}
 	globalWait := s.global.wait(now, p.GlobalPerSecond, p.GlobalBurst)
 	if w := max(chatWait, globalWait); w > 0 {
 		return tooManyRequests(retryAfterSeconds(w))
 	}
 	c.bucket.take()
 	s.global.take()
+	if c.kind != "private" {
+		c.window = append(c.window, now)
+	}
 	return nil
 }

@@ -83,6 +83,7 @@ type Server struct {
 	nextQuery int64
 	nextPoll  int
 	commands  map[string][]BotCommand
+	polls     map[string]*pollState // by poll id; made on first use (polls.go)
 
 	// Updates not yet confirmed (getUpdates) or delivered (webhook).
 	updates        []*update
@@ -316,7 +317,7 @@ var notEmulated = []string{
 	"setChatPhoto", "deleteChatPhoto", "setChatTitle", "setChatDescription", "pinChatMessage",
 	"unpinChatMessage", "unpinAllChatMessages", "getChatAdministrators", "getChatMemberCount",
 	"getChatMembersCount", "getChatMember", "setChatStickerSet", "deleteChatStickerSet",
-	"editMessageMedia", "stopPoll", "deleteMessages", "sendSticker", "getStickerSet", "uploadStickerFile",
+	"editMessageMedia", "deleteMessages", "sendSticker", "getStickerSet", "uploadStickerFile",
 	"createNewStickerSet", "addStickerToSet", "setStickerPositionInSet", "deleteStickerFromSet",
 	"setStickerSetThumb", "answerInlineQuery", "sendInvoice", "answerShippingQuery",
 	"answerPreCheckoutQuery", "setPassportDataErrors", "sendGame", "setGameScore", "getGameHighScores",

@@ -136,6 +136,12 @@ type Poll struct {
 	CorrectOptionID       int
 	Explanation           string
 	OpenPeriod            int
+	// Closed is set once the poll was stopped or its open period ran out
+	// (on the server's Clock).
+	Closed bool
+	// Counts are the votes of each option; Voters is how many voted.
+	Counts []int
+	Voters int
 }
 
 // CallbackAnswer is the bot's answerCallbackQuery to one button press:
@@ -540,6 +546,7 @@ func (s *Server) exportLocked(m *message) Message {
 		out.Kind = "poll"
 		p := *m.poll
 		p.Options = append([]string(nil), p.Options...)
+		s.pollCountsLocked(m, &p)
 		out.Poll = &p
 	}
 	if m.replyTo != nil {
@@ -655,6 +662,9 @@ func (s *Server) userPost(ch *chat, u *User, replyTo int, fill func(m *message))
 	}
 	m := s.newMessageLocked(ch)
 	m.from = u
+	if ch.kind != "private" {
+		joinLocked(ch, u)
+	}
 	if r := ch.byID[replyTo]; r != nil && !r.deleted {
 		m.replyTo = r
 	}

@@ -25,6 +25,8 @@ type chat struct {
 	keyboard  [][]string // the reply keyboard the user currently sees
 
 	bucket  bucket
+	window  []time.Time     // group: when the bot's last messages were sent (the rolling minute)
+	members map[int64]*User // group: who is in it
 	seq     int64
 	changed chan struct{}
 	subs    map[*subscriber]struct{}
@@ -282,6 +284,7 @@ func (s *Server) wireMessageLocked(m *message, withReply bool) *wMessage {
 			id := p.CorrectOptionID
 			wp.CorrectOptionID = &id
 		}
+		s.wirePollCountsLocked(m, wp)
 		w.Poll = wp
 	}
 	if m.inline != nil {

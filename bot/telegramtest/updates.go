@@ -34,6 +34,8 @@ type wUpdate struct {
 	EditedMessage *wMessage           `json:"edited_message,omitempty"`
 	CallbackQuery *wCallbackQuery     `json:"callback_query,omitempty"`
 	MyChatMember  *wChatMemberUpdated `json:"my_chat_member,omitempty"`
+	Poll          *wPoll              `json:"poll,omitempty"`
+	PollAnswer    *wPollAnswer        `json:"poll_answer,omitempty"`
 }
 
 // poller is the getUpdates request currently waiting.
@@ -55,7 +57,8 @@ type webhookState struct {
 
 // defaultUpdateKinds are what the bot gets when allowed_updates was never
 // given or given empty: everything except chat_member and friends.
-var defaultUpdateKinds = map[string]bool{"message": true, "edited_message": true, "callback_query": true, "my_chat_member": true}
+var defaultUpdateKinds = map[string]bool{"message": true, "edited_message": true, "callback_query": true, "my_chat_member": true,
+	"poll": true, "poll_answer": true}
 
 func (s *Server) wakeUpdatesLocked() {
 	close(s.updatesChanged)
