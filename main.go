@@ -176,7 +176,7 @@ func (m *Main) serve(ctx context.Context, c Config) error {
 	}
 	b, err := bot.New(bot.Options{
 		Token: c.Telegram.Token, APIEndpoint: c.Telegram.APIEndpoint, FileEndpoint: c.Telegram.FileEndpoint,
-		Service: svc, Dialogs: db, Outbox: db, Log: log, Metrics: metrics, Pace: pace,
+		Service: svc, Dialogs: db, Outbox: db, Inbox: db, Log: log, Metrics: metrics, Pace: pace,
 		PollTimeout: c.Telegram.PollTimeout, Webhook: webhook, DashboardURL: c.Webapp.URL,
 	})
 	if err != nil {

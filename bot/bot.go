@@ -33,6 +33,7 @@ type Options struct {
 	Service      *quiz.Service
 	Dialogs      Dialogs
 	Outbox       Outbox
+	Inbox        Inbox // holds updates until handled (polling): nil confirms a batch only once it is handled
 	Log          *slog.Logger
 	Metrics      *Metrics
 	Pace         Pace
@@ -57,6 +58,7 @@ type Bot struct {
 	svc      *quiz.Service
 	dialogs  Dialogs
 	outbox   Outbox
+	inbox    Inbox
 	send     *Sender
 	log      *slog.Logger
 	metrics  *Metrics
@@ -90,7 +92,7 @@ func New(o Options) (*Bot, error) {
 	if o.PollTimeout < 0 || o.PollTimeout > 50 {
 		return nil, fmt.Errorf("bot: poll timeout %d is not between 0 and 50", o.PollTimeout)
 	}
-	b := &Bot{opts: o, svc: o.Service, dialogs: o.Dialogs, outbox: o.Outbox, log: o.Log, metrics: o.Metrics,
+	b := &Bot{opts: o, svc: o.Service, dialogs: o.Dialogs, outbox: o.Outbox, inbox: o.Inbox, log: o.Log, metrics: o.Metrics,
 		ready: make(chan struct{}), outboxWake: make(chan struct{}, 1), roundRetries: map[string]roundRetry{}}
 	b.pollCtx, b.pollCancel = context.WithCancel(context.Background())
 	// tgbotapi's constructor calls getMe and gives up at once if Telegram
@@ -246,18 +248,42 @@ func (b *Bot) setMenu(ctx context.Context, chat int64, role Role) {
 	}
 }
 
-// poll is the update loop. An update is confirmed to Telegram (by asking
-// for updates after it) only once every update of its batch has been
-// handled and its effects are in the store; updates of one chat are
-// handled in order, different chats at the same time.
+// poll is the update loop. With an inbox, an update is held (durably)
+// and confirmed to Telegram at once, then handled by its chat's worker:
+// updates of one chat in order, different chats at the same time, and a
+// slow one holds up nobody; at start the updates the last run held but did
+// not handle are handled first. Without an inbox, an update is confirmed
+// only once every update of its batch has been handled.
 func (b *Bot) poll(ctx context.Context) error {
+	var d *dispatcher
+	if b.inbox != nil {
+		d = newDispatcher(b, ctx)
+		if err := b.resumeHeld(ctx, d); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("read the updates held by the last run: %w", err)
+		}
+	}
 	offset := 0
 	for attempt := 0; ; {
+		if d != nil {
+			d.room(ctx)
+		}
 		if ctx.Err() != nil {
+			if d != nil {
+				d.drain(10 * time.Second)
+				if err := b.inbox.Hold(context.Background(), nil, d.takeHandled()); err != nil {
+					b.log.Warn("could not record the last updates handled; they will be handled again (harmlessly)", "err", err)
+				}
+			}
 			b.confirm(offset)
 			return nil
 		}
 		updates, err := b.poller.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: b.opts.PollTimeout, AllowedUpdates: updateKinds})
+		if err == nil && d != nil && len(updates) > 0 {
+			err = b.hold(ctx, d, updates)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				continue
@@ -282,7 +308,17 @@ func (b *Bot) poll(ctx context.Context) error {
 			continue
 		}
 		attempt = 0
-		b.HandleBatch(ctx, updates)
+		switch {
+		case d == nil:
+			b.HandleBatch(ctx, updates)
+		case len(updates) == 0:
+			// Quiet: forget what was handled meanwhile.
+			if h := d.takeHandled(); len(h) > 0 {
+				if err := b.inbox.Hold(ctx, nil, h); err != nil {
+					b.log.Warn("could not record the updates handled; they may be handled again (harmlessly)", "err", err)
+				}
+			}
+		}
 		if n := len(updates); n > 0 {
 			offset = updates[n-1].UpdateID + 1
 		}

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -144,4 +145,38 @@ func TestAutomaticReminders(t *testing.T) {
 	if n := count(b, "学习提醒"); n != 1 {
 		t.Errorf("reminded %d times, want once", n)
 	}
+}
+
+// TestSlowChatBlocksNobody: while an admin's upload is being downloaded
+// (slowly), a member who writes after it began is answered before the
+// download ends; and an update the last run held but did not handle (a
+// crash) is handled after the restart.
+func TestSlowChatBlocksNobody(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	u := e.member(1001, "党员甲", "qingshan")
+	e.srv.SetLatency("getFile", 8*time.Second)
+	admin.SendDocument("test-bank.toml", "text/plain", []byte(goodBank))
+	time.Sleep(time.Second) // the admin's update is taken and its file asked for
+	seq := u.Seq()
+	u.SendText("/help")
+	e.waitAfter(u, seq, "党员可以使用")
+	if count(admin, "确认发布吗") != 0 {
+		t.Error("the member was answered only after the admin's slow upload")
+	}
+	e.waitAfter(admin, 0, "确认发布吗")
+	e.srv.SetLatency("getFile", 0)
+
+	// An update held (and confirmed to Telegram) but not handled when the
+	// bot died is handled after the restart.
+	e.stop()
+	e.db2(func() {
+		up := fmt.Sprintf(`{"update_id":999999,"message":{"message_id":77,"date":%d,"chat":{"id":1001,"type":"private"},"from":{"id":1001,"is_bot":false,"first_name":"甲"},"text":"/me","entities":[{"type":"bot_command","offset":0,"length":3}]}}`, time.Now().Unix())
+		if err := e.db.Hold(context.Background(), map[int][]byte{999999: []byte(up)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	seq = u.Seq()
+	e.start()
+	e.waitAfter(u, seq, "学习情况")
 }

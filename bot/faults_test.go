@@ -90,3 +90,37 @@ func checkOnce(t *testing.T, rec *recorder, n int) {
 		}
 	}
 }
+
+// TestStormHoldsCallsTogether: during a 429 storm the calls waiting for 50
+// chats are held back together — one probe per retry_after — instead of
+// each retrying on its own and meeting the limit again in bursts; every
+// message arrives once the storm ends.
+func TestStormHoldsCallsTogether(t *testing.T) {
+	e := newEnv(t, withServer(telegramtest.Options{DisablePacing: true}), withPace(bot.Pace{}))
+	var users []*telegramtest.User
+	for i := 0; i < 50; i++ {
+		u := e.srv.NewUser(int64(5000+i), "群众")
+		u.SendText("/start")
+		users = append(users, u)
+	}
+	for _, u := range users {
+		e.waitAfter(u, 0, "您好")
+	}
+	e.settle()
+	e.srv.ResetStats()
+	e.srv.Throttle(6*time.Second, 2)
+	seqs := map[int64]int64{}
+	for _, u := range users {
+		seqs[u.ID()] = u.Seq()
+		u.SendText("/help")
+	}
+	for _, u := range users {
+		e.waitAfter(u, seqs[u.ID()], "邀请链接")
+	}
+	// The first calls of the storm meet it at once (up to one per chat);
+	// after that, about one probe per 2 s instead of 50.
+	if n := e.srv.TooManyRequests(); n > 50+10 {
+		t.Errorf("%d 429s for 50 chats in a 6 s storm: the calls retried each on its own", n)
+	}
+	t.Logf("%d 429s", e.srv.TooManyRequests())
+}

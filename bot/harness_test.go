@@ -158,7 +158,7 @@ func (e *env) start() {
 	}
 	o := bot.Options{
 		Token: e.srv.Token(), APIEndpoint: e.srv.APIEndpoint(), FileEndpoint: e.srv.FileEndpoint(),
-		Service: e.svc, Dialogs: dialogs, Outbox: e.outboxOf(db), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Service: e.svc, Dialogs: dialogs, Outbox: e.outboxOf(db), Inbox: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics: e.metrics, Pace: e.pace, PollTimeout: 1, SweepEvery: e.sweep,
 	}
 	e.url = ""

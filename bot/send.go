@@ -59,6 +59,7 @@ type Sender struct {
 	ctx     context.Context
 	stop    context.CancelFunc
 	closing bool
+	flood   *floodHold // 429s hold back the calls they concern together
 }
 
 // NewSender returns a sender over api. unreachable is called (once per
@@ -66,7 +67,7 @@ type Sender struct {
 func NewSender(api API, pace Pace, log *slog.Logger, m *Metrics, unreachable func(chat int64)) *Sender {
 	ctx, stop := context.WithCancel(context.Background())
 	s := &Sender{api: api, log: log, pace: pace, unreachable: unreachable, metrics: m,
-		queues: map[int64][]outgoing{}, running: map[int64]bool{}, ctx: ctx, stop: stop}
+		queues: map[int64][]outgoing{}, running: map[int64]bool{}, ctx: ctx, stop: stop, flood: newFloodHold()}
 	if pace.Global > 0 {
 		s.global = rate.NewLimiter(rate.Limit(pace.Global), max(1, int(pace.Global)))
 	}
@@ -211,9 +212,19 @@ func (s *Sender) send(o outgoing, chatLimit *rate.Limiter) (*tgbotapi.APIRespons
 				return nil, err
 			}
 		}
+		probe, err := s.flood.wait(s.ctx, o.chat)
+		if err != nil {
+			return nil, err
+		}
 		resp, err := s.api.Request(o.c)
 		s.metrics.call(methodOf(o.c), err)
 		wait, retry := retryAfter(err, attempt)
+		if is429(err) {
+			s.flood.settle(o.chat, probe, wait) // held together: the wait below is the hold's
+			wait = 0
+		} else {
+			s.flood.settle(o.chat, probe, 0)
+		}
 		if !retry {
 			if err != nil && !isBlocked(err) && !isHarmless(err) {
 				s.log.Error("telegram refused a call", "method", methodOf(o.c), "chat", o.chat, "err", err)
@@ -221,10 +232,8 @@ func (s *Sender) send(o outgoing, chatLimit *rate.Limiter) (*tgbotapi.APIRespons
 			return resp, err
 		}
 		s.log.Warn("telegram call will be retried", "method", methodOf(o.c), "chat", o.chat, "wait", wait, "err", err)
-		select {
-		case <-s.ctx.Done():
+		if err := sleep(s.ctx, wait); err != nil {
 			return resp, err
-		case <-time.After(wait):
 		}
 	}
 }
@@ -261,6 +270,12 @@ func backoff(attempt int) time.Duration {
 	d := 500 * time.Millisecond << min(attempt, 6)
 	d = min(d, 30*time.Second)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// is429 reports Telegram's Too Many Requests.
+func is429(err error) bool {
+	var te *tgbotapi.Error
+	return errors.As(err, &te) && (te.Code == 429 || te.RetryAfter > 0 || (te.Code == 0 && strings.Contains(te.Message, "Too Many Requests")))
 }
 
 // isBlocked reports a 403: the user blocked the bot or never started it.

@@ -268,16 +268,21 @@ func (s *Service) Export(ctx context.Context, v Viewer, node string) ([]ExportRo
 	now := s.now()
 	year := s.Cal.Year(now)
 	tree := s.Tree()
+	var n int64
+	if err := s.Store.View(ctx, func(tx Tx) (err error) {
+		n, err = tx.MemberCount(node)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if n > MaxExport {
+		return nil, Errorf(Invalid, ReasonTooMany)
+	}
+	// A read transaction per branch, not one for the whole node: a long
+	// read would keep the store's file from growing meanwhile.
 	var out []ExportRow
-	err = s.Store.View(ctx, func(tx Tx) error {
-		n, err := tx.MemberCount(node)
-		if err != nil {
-			return err
-		}
-		if n > MaxExport {
-			return Errorf(Invalid, ReasonTooMany)
-		}
-		for _, leaf := range tree.Leaves(node) {
+	for _, leaf := range tree.Leaves(node) {
+		err := s.Store.View(ctx, func(tx Tx) error {
 			ranked, err := s.memberRanking(tx, leaf, year.Key())
 			if err != nil {
 				return err
@@ -301,10 +306,13 @@ func (s *Service) Export(ctx context.Context, v Viewer, node string) ([]ExportRo
 				row.Contest = ContestPoints(entries, year.Year, s.Cal)
 				out = append(out, row)
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // WeakItem is one question with its statistics at a node.

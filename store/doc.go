@@ -45,6 +45,7 @@
 //	outbox_refs     ref                                      'p' seq(8) | 's' at(8) | 'f' at(8) reason
 //	rounds          key                                      unix nanoseconds when first marked done
 //	makeups         kind 0x00 period                         int64 BE: the latest Until of its make-ups
+//	inbox           update id, uint64 BE                     an update taken from Telegram, as received, until handled
 //	group_binds     chat id(8)                               JSON group binding: node, title, by, at
 //	contests        contest id, uint64 BE (bucket sequence)  JSON contest: setup, questions, phase, polls asked
 //	chat_contest    chat id(8)                               contest id(8): the group's contest not yet finished

@@ -44,6 +44,7 @@ var (
 	bucketOutboxRefs    = []byte("outbox_refs")
 	bucketRounds        = []byte("rounds")
 	bucketMakeups       = []byte("makeups")
+	bucketInbox         = []byte("inbox")
 )
 
 // allBuckets is the layout of the current schema version.
@@ -52,7 +53,7 @@ var allBuckets = [][]byte{
 	bucketAttempts, bucketAttemptItems, bucketItemTexts, bucketUserAttempts, bucketOpenAttempts,
 	bucketLedger, bucketLedgerRefs, bucketProgress, bucketNodeStats, bucketItemStats,
 	bucketMistakes, bucketGrants, bucketDialogs, bucketPublications, bucketPubData,
-	bucketFlags, bucketOutbox, bucketOutboxRefs, bucketRounds, bucketMakeups,
+	bucketFlags, bucketOutbox, bucketOutboxRefs, bucketRounds, bucketMakeups, bucketInbox,
 }
 
 // Keys of the meta bucket.

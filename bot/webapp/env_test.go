@@ -100,7 +100,7 @@ func newEnv(t *testing.T) *env {
 	e.svc = quiz.NewService(db, shanghai, quiz.DefaultRules(), e.engine.Now, []int64{adminID}, &quiz.Content{Catalog: cat, Tree: tree})
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b, err := bot.New(bot.Options{Token: srv.Token(), APIEndpoint: srv.APIEndpoint(), FileEndpoint: srv.FileEndpoint(),
-		Service: e.svc, Dialogs: db, Outbox: db, Log: quiet, PollTimeout: 1, SweepEvery: time.Hour, DashboardURL: dashboardAt})
+		Service: e.svc, Dialogs: db, Outbox: db, Inbox: db, Log: quiet, PollTimeout: 1, SweepEvery: time.Hour, DashboardURL: dashboardAt})
 	if err != nil {
 		t.Fatal(err)
 	}
