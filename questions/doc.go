@@ -12,7 +12,8 @@
 //     ("file:line: what is wrong", in Chinese, for people who are not
 //     programmers), and never panics on any input;
 //   - Normalize, the comparison of typed fill-in answers (NFKC, case, spaces
-//     and ASCII and Chinese punctuation ignored);
+//     and ASCII and Chinese sentence punctuation ignored; never a mark that
+//     changes a number or a quantity, such as 1.5, 10%, -5, 1:2 or 1/3);
 //   - the sample banks built into the program (Builtin).
 //
 // Its types are Bank, Question (with Type: 单选, 多选, 判断, 填空), Plan,
