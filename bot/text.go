@@ -354,3 +354,9 @@ const (
 	txtRoundHalfMine = "🏆 <b>%s半年一比</b>：您的积分 %s 分，在本支部 %d 人中排第 %d 名。"
 	txtRoundYearMine = "⭐ <b>%s年终一评</b>：您全年积分 %s 分，评为 <b>%d 星</b> %s。感谢您一年的学习！"
 )
+
+// Question banks from and to Excel, and questions without 解析.
+const (
+	txtFillPromptBlanks = "✍️ 这道题有 %d 个空，请按顺序发送各空的答案，用空格或逗号隔开。"
+	txtReviewItemBare   = "<b>%d.</b> [%s] %s\n您的答案：%s %s\n正确答案：%s"
+)
