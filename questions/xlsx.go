@@ -11,6 +11,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -613,7 +614,11 @@ func (sr *sheetReader) readRow(r int, cells []string) (rowQuestion, bool) {
 		}
 		m["answer"] = answer
 	case Fill:
-		m["answer"] = toAny(fillCell(answer, stem))
+		accepted, added := fillAlternatives(fillCell(answer, stem))
+		if len(added) > 0 {
+			sr.pl.note(r, "答案里的数字按表格显示为 %q：同时接受 %q", answer, strings.Join(added, "、"))
+		}
+		m["answer"] = toAny(accepted)
 	}
 	for role, key := range map[int]string{colExplanation: "explanation", colSource: "source", colTopic: "topic"} {
 		if v := get(role); v != "" {
@@ -721,6 +726,44 @@ func splitOptions(s string) []string {
 		out = append(out, strings.TrimSpace(p))
 	}
 	return out
+}
+
+// trailingZeros finds a decimal with zeros at its end: "0.50", "2.00".
+var trailingZeros = regexp.MustCompile(`(\d)\.(\d*[1-9])?0+(\D|$)`)
+
+// withoutZeros is s with the trailing zeros of its decimals taken off
+// ("0.50%" → "0.5%", "2.00%" → "2%"): a number cell in Excel shows
+// 0.5% typed into it as 0.50%, and a member types 0.5%.
+func withoutZeros(s string) string {
+	return trailingZeros.ReplaceAllStringFunc(s, func(m string) string {
+		sub := trailingZeros.FindStringSubmatch(m)
+		if sub[2] == "" {
+			return sub[1] + sub[3]
+		}
+		return sub[1] + "." + sub[2] + sub[3]
+	})
+}
+
+// fillAlternatives adds to each accepted answer its form without trailing
+// decimal zeros, blank by blank, when that differs.
+func fillAlternatives(accepted []string) (out []string, added []string) {
+	for _, a := range accepted {
+		blanks := [][]string{}
+		for _, p := range strings.Split(a, BlankSep) {
+			alts := []string{p}
+			if w := withoutZeros(p); w != p {
+				alts = append(alts, w)
+				added = append(added, w)
+			}
+			blanks = append(blanks, alts)
+		}
+		for _, c := range combine(blanks) {
+			if !slices.Contains(out, c) && len(out) < maxAccepted {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, added
 }
 
 // fillCell reads a 填空's answer cell: accepted answers one per line; the

@@ -284,3 +284,85 @@ func TestXLSXLayouts(t *testing.T) {
 		})
 	}
 }
+
+// TestLibreOffice: files saved by LibreOffice Calc 7 (not by excelize) are
+// read the same way: a 党费 sheet typed as CSV and saved by LibreOffice
+// (which made the rates number cells shown as 0.50%), compared with its
+// golden; and the built-in 三会一课 bank exported, opened and saved again by
+// LibreOffice, which still gives the same questions. The commands that made
+// them are in testdata/xlsx/README.md.
+func TestLibreOffice(t *testing.T) {
+	data, err := os.ReadFile("testdata/xlsx/libreoffice-dangfei.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := questions.ImportXLSX("党费题库.xlsx", data)
+	checkGolden(t, "testdata/xlsx/libreoffice-dangfei.golden", importReport(im))
+	if len(im.Problems) > 0 || im.Questions != 8 {
+		t.Fatalf("党费题库: %d questions, problems %v", im.Questions, im.Problems)
+	}
+	data, err = os.ReadFile("testdata/xlsx/libreoffice-sanhui.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	im = questions.ImportXLSX("三会一课.xlsx", data)
+	if len(im.Problems) > 0 || len(im.Banks) != 1 {
+		t.Fatalf("三会一课: %d banks, problems %v", len(im.Banks), im.Problems)
+	}
+	c, err := questions.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameQuestions(t, "三会一课 through LibreOffice", c.Bank("sanhui-yike"), im.Banks[0].Bank)
+}
+
+// TestXLSXNumberCells: a rate typed into a number cell is shown as the
+// sheet shows it (0.5% in a 0.00% cell is "0.50%"); as a 填空 answer the
+// form a member types, 0.5%, is accepted too — and 5% is not.
+func TestXLSXNumberCells(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10}) // 0.00%
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]any{
+		{"题型", "题干", "选项A", "选项B", "答案"},
+		{"单选", "月收入 3000 元以下的党员交纳多少？", 0.005, 0.015, "A"},
+		{"填空", "月收入 3000 元以上至 5000 元的，交纳____。", nil, nil, 0.01},
+	}
+	for r, row := range rows {
+		for c, v := range row {
+			if v == nil {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			if err := f.SetCellValue("Sheet1", cell, v); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := v.(float64); ok {
+				if err := f.SetCellStyle("Sheet1", cell, cell, pct); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	im := questions.ImportXLSX("rates.xlsx", buf.Bytes())
+	if len(im.Problems) > 0 || len(im.Banks) != 1 {
+		t.Fatalf("problems: %v", im.Problems)
+	}
+	qs := im.Banks[0].Bank.Questions
+	if got := qs[0].Options; !reflect.DeepEqual(got, []string{"0.50%", "1.50%"}) {
+		t.Errorf("options %q", got)
+	}
+	fill := qs[1]
+	for typed, want := range map[string]bool{"1%": true, "1.00%": true, "１％": true, "10%": false, "0.1%": false, "1": false} {
+		if got := fill.MatchFill(typed); got != want {
+			t.Errorf("MatchFill(%q) = %v, want %v (accepted %q)", typed, got, want, fill.Accepted)
+		}
+	}
+}
