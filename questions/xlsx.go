@@ -280,7 +280,7 @@ var metaNames = map[string]string{
 
 // merge is one merged range of cells, 1-based and inclusive.
 type merge struct {
-	ref                  string
+	ref                    string
 	col1, row1, col2, row2 int
 }
 

@@ -27,9 +27,9 @@ func sameQuestions(t *testing.T, what string, want, got *questions.Bank) {
 		g := got.Questions[i]
 		type fields struct {
 			ID, Type, Text, Explanation, Source, Topic, Difficulty, Hash string
-			Options, Accepted                                         []string
-			Answer                                                    []int
-			KeepOrder                                                 bool
+			Options, Accepted                                            []string
+			Answer                                                       []int
+			KeepOrder                                                    bool
 		}
 		f := func(q *questions.Question) fields {
 			return fields{q.ID, string(q.Type), q.Text, q.Explanation, q.Source, q.Topic, q.Difficulty.String(), q.Hash(),
