@@ -6,10 +6,17 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
 
 // What real banks get wrong and the validator notes, without refusing the
 // file: options that carry their own letter, options or explanations that
@@ -24,6 +31,10 @@ var ownLetterPattern = regexp.MustCompile(`^[\s\x{3000}]*(?:[(（\[［【]\s*([A
 // ownLetter returns option o without the letter of its place i typed in
 // front of it ("A．党课" as option A is "党课"), and whether it had one.
 func ownLetter(i int, o string) (string, bool) {
+	t := strings.TrimLeft(o, " \t\u3000")
+	if t == "" || !strings.ContainsRune("(（[［【ABCDEFGHabcdefghＡＢＣＤＥＦＧＨａｂｃｄｅｆｇｈ", firstRune(t)) {
+		return o, false // the pattern is slow: most options cannot match it
+	}
 	m := ownLetterPattern.FindStringSubmatch(o)
 	if m == nil {
 		return o, false
@@ -48,6 +59,32 @@ var (
 	explanationRefPattern = regexp.MustCompile(`以上(?:选项|各项|都|均|说法|几项|[二三四五六七八两]项)|(?:其余|其他)(?:选项|各项)`)
 )
 
+// hasOptionLetter reports whether s has one of the letters A–H, half or
+// full width, without which it cannot name an option.
+func hasOptionLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] >= 'A' && s[i] <= 'H':
+			return true
+		case s[i] == 0xef && i+2 < len(s) && s[i+1] == 0xbc && s[i+2] >= 0xa1 && s[i+2] <= 0xa8: // Ａ–Ｈ
+			return true
+		}
+	}
+	return false
+}
+
+// mayReferToOthers reports whether s has a character every reference to
+// other options without letters has.
+func mayReferToOthers(s string) bool {
+	for _, r := range s {
+		switch r {
+		case '以', '上', '述', '前', '其', '都', '均', '全', '皆':
+			return true
+		}
+	}
+	return false
+}
+
 // refersToOthers reports whether a choice question's options or
 // explanation refer to other options, so that shuffling its options would
 // change their meaning: the key to put the note on (options or
@@ -57,14 +94,21 @@ func refersToOthers(q *Question) (key, found string, ok bool) {
 		return "", "", false
 	}
 	for _, o := range q.Options {
+		if !mayReferToOthers(o) && !hasOptionLetter(o) {
+			continue
+		}
 		n := norm.NFKC.String(o)
-		if optionRefPattern.MatchString(n) || letterRefPattern.MatchString(n) {
+		if mayReferToOthers(n) && optionRefPattern.MatchString(n) || hasOptionLetter(n) && letterRefPattern.MatchString(n) {
 			return "options", o, true
 		}
 	}
-	if q.Explanation != "" {
+	if q.Explanation != "" && (mayReferToOthers(q.Explanation) || hasOptionLetter(q.Explanation)) {
 		n := norm.NFKC.String(q.Explanation)
 		for _, p := range []*regexp.Regexp{letterRefPattern, explanationRefPattern} {
+			// The patterns are slow on long text: look only where they can match.
+			if p == letterRefPattern && !hasOptionLetter(n) || p == explanationRefPattern && !mayReferToOthers(n) {
+				continue
+			}
 			if loc := p.FindStringIndex(n); loc != nil {
 				found := strings.TrimFunc(n[loc[0]:loc[1]], func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 				return "explanation", found, true
@@ -124,31 +168,47 @@ func (q *Question) DupKey() string {
 	return dupKey(q)
 }
 
-func dupKey(q *Question) string {
-	h := sha256.New()
-	kind := "c"
+func dupKey(q *Question) string { return dupKeyOf(q, nil) }
+
+// dupKeyOf is dupKey, with the options already normalized when norms is
+// not nil.
+func dupKeyOf(q *Question, norms []string) string {
+	kind := byte('c')
 	switch q.Type {
 	case TrueFalse:
-		kind = "t"
+		kind = 't'
 	case Fill:
-		kind = "f"
+		kind = 'f'
 	}
-	h.Write([]byte(kind))
-	h.Write([]byte{0})
-	h.Write([]byte(dupText(q.Text)))
-	if kind == "c" {
+	bp := keyBuffers.Get().(*[]byte)
+	defer keyBuffers.Put(bp)
+	b := append((*bp)[:0], kind, 0)
+	n := len(b)
+	b = appendNormalized(b, q.Text)
+	if len(b) == n {
+		b = append(b, q.Text...)
+	}
+	if kind == 'c' {
 		opts := make([]string, len(q.Options))
 		for i, o := range q.Options {
-			opts[i] = dupText(o)
+			if len(norms) == len(opts) {
+				opts[i] = norms[i] // Normalize, or o when nothing is left of it: as dupText
+			} else {
+				opts[i] = dupText(o)
+			}
 		}
 		sort.Strings(opts)
 		for _, o := range opts {
-			h.Write([]byte{0})
-			h.Write([]byte(o))
+			b = append(b, 0)
+			b = append(b, o...)
 		}
 	}
-	return string(h.Sum(nil)[:16])
+	*bp = b
+	sum := sha256.Sum256(b)
+	return string(sum[:16])
 }
+
+var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // dupText is the form in which stems and options are compared: Normalize,
 // or the text itself when nothing is left of it.
@@ -250,7 +310,14 @@ func Duplicates(known, banks []*Bank) Problems {
 		b *Bank
 		i int
 	}
-	first := map[string]seen{}
+	n := 0
+	for _, b := range known {
+		n += len(b.Questions)
+	}
+	for _, b := range banks {
+		n += len(b.Questions)
+	}
+	first := make(map[string]seen, n)
 	add := func(b *Bank) {
 		for i, q := range b.Questions {
 			if _, ok := first[q.DupKey()]; !ok {

@@ -148,11 +148,16 @@ func matchBlanks(typed, norm string, want []string) bool {
 	return ok[n][k]
 }
 
+// lazyLine is the line of key, looked up only when a problem needs it.
+func lazyLine(r fieldReader, key string) func() int {
+	return func() int { return r.line(key) }
+}
+
 // checkFill reads the answer of a 填空: one accepted answer, a list of
 // them, or — for several blanks — answers with their blanks separated by
 // | ("党课|党员大会"), or a list per blank ([["党课"], ["党员大会", "支部党员大会"]]).
 func checkFill(r fieldReader, q *Question, v any) {
-	line := r.line("answer")
+	line := lazyLine(r, "answer")
 	var combos []string
 	switch v := v.(type) {
 	case string:
@@ -178,43 +183,43 @@ func checkFill(r fieldReader, q *Question, v any) {
 			for _, a := range e.([]any) {
 				s, ok := a.(string)
 				if !ok || strings.Contains(s, BlankSep) {
-					r.pl.add(line, "%s填空题按空写答案时，每个空写成一个列表，例如 [[\"党课\"] , [\"党员大会\", \"支部党员大会\"]]", r.where)
+					r.pl.add(line(), "%s填空题按空写答案时，每个空写成一个列表，例如 [[\"党课\"] , [\"党员大会\", \"支部党员大会\"]]", r.where)
 					return
 				}
 				blanks[i] = append(blanks[i], s)
 			}
 			if len(blanks[i]) == 0 {
-				r.pl.add(line, "%s填空题第 %d 个空没有答案", r.where, i+1)
+				r.pl.add(line(), "%s填空题第 %d 个空没有答案", r.where, i+1)
 				return
 			}
 			total *= len(blanks[i])
 			if total > maxAccepted {
-				r.pl.add(line, "%s填空题各个空的可接受答案组合起来超过 %d 种，请减少", r.where, maxAccepted)
+				r.pl.add(line(), "%s填空题各个空的可接受答案组合起来超过 %d 种，请减少", r.where, maxAccepted)
 				return
 			}
 		}
 		combos = combine(blanks)
 	default:
-		r.pl.add(line, "%s填空题的答案应当是用英文双引号括起来的文字，或文字的列表", r.where)
+		r.pl.add(line(), "%s填空题的答案应当是用英文双引号括起来的文字，或文字的列表", r.where)
 		return
 	}
 	if len(combos) == 0 {
-		r.pl.add(line, "%s填空题至少要有一个可接受的答案", r.where)
+		r.pl.add(line(), "%s填空题至少要有一个可接受的答案", r.where)
 		return
 	}
 	if len(combos) > maxAccepted {
-		r.pl.add(line, "%s填空题最多 %d 个可接受的答案", r.where, maxAccepted)
+		r.pl.add(line(), "%s填空题最多 %d 个可接受的答案", r.where, maxAccepted)
 		return
 	}
 	blanks := -1
 	for _, a := range combos {
 		parts := strings.Split(a, BlankSep)
 		if len(parts) > MaxBlanks {
-			r.pl.add(line, "%s填空题最多 %d 个空，这里有 %d 个", r.where, MaxBlanks, len(parts))
+			r.pl.add(line(), "%s填空题最多 %d 个空，这里有 %d 个", r.where, MaxBlanks, len(parts))
 			return
 		}
 		if blanks >= 0 && len(parts) != blanks {
-			r.pl.add(line, "%s填空题的各个答案空数不同（有的 %d 个空，有的 %d 个）：每个答案都要按顺序写出所有空，用 | 分隔", r.where, blanks, len(parts))
+			r.pl.add(line(), "%s填空题的各个答案空数不同（有的 %d 个空，有的 %d 个）：每个答案都要按顺序写出所有空，用 | 分隔", r.where, blanks, len(parts))
 			return
 		}
 		blanks = len(parts)
@@ -228,10 +233,10 @@ func checkFill(r fieldReader, q *Question, v any) {
 			}
 			switch {
 			case Normalize(p) == "":
-				r.pl.add(line, "%s填空题%s的答案 %q 去掉空格和标点后是空的", r.where, what, p)
+				r.pl.add(line(), "%s填空题%s的答案 %q 去掉空格和标点后是空的", r.where, what, p)
 				bad = true
 			case utf8.RuneCountInString(p) > MaxAnswerRunes:
-				r.pl.add(line, "%s填空题%s的答案最多 %d 个字", r.where, what, MaxAnswerRunes)
+				r.pl.add(line(), "%s填空题%s的答案最多 %d 个字", r.where, what, MaxAnswerRunes)
 				bad = true
 			}
 		}
@@ -245,22 +250,31 @@ func checkFill(r fieldReader, q *Question, v any) {
 // empty brackets "（ ）" "( )".
 func blankMarks(text string) int {
 	n := 0
-	rs := []rune(text)
-	for i := 0; i < len(rs); i++ {
-		switch rs[i] {
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		switch r {
 		case '_', '＿':
 			n++
-			for i+1 < len(rs) && (rs[i+1] == '_' || rs[i+1] == '＿') {
-				i++
+			for i < len(text) {
+				r, size := utf8.DecodeRuneInString(text[i:])
+				if r != '_' && r != '＿' {
+					break
+				}
+				i += size
 			}
 		case '(', '（':
-			j := i + 1
-			for j < len(rs) && (rs[j] == ' ' || rs[j] == '\u3000' || rs[j] == '\u00a0') {
-				j++
+			j := i
+			for j < len(text) {
+				r, size := utf8.DecodeRuneInString(text[j:])
+				if r != ' ' && r != '\u3000' && r != '\u00a0' {
+					break
+				}
+				j += size
 			}
-			if j < len(rs) && (rs[j] == ')' || rs[j] == '）') {
+			if r, size := utf8.DecodeRuneInString(text[j:]); j < len(text) && (r == ')' || r == '）') {
 				n++
-				i = j
+				i = j + size
 			}
 		}
 	}

@@ -470,8 +470,9 @@ func parseQuestion(pl *problemList, lineOf func(string) int, where string, m map
 		q.KeepOrder = isBool && !shuffle
 	}
 	opts, optsOK := r.textList("options", "选项", false)
+	var normOpts []string
 	if optsOK {
-		checkOptions(r, q, opts)
+		normOpts = checkOptions(r, q, opts)
 	}
 	checkAnswer(r, q, m["answer"])
 	if len(pl.list) == before {
@@ -481,7 +482,7 @@ func parseQuestion(pl *problemList, lineOf func(string) int, where string, m map
 		return nil
 	}
 	checkNotes(r, q)
-	q.key = dupKey(q)
+	q.key = dupKeyOf(q, normOpts)
 	return q
 }
 
@@ -518,7 +519,9 @@ func parseDifficulty(v any) (Difficulty, bool) {
 	return 0, false
 }
 
-func checkOptions(r fieldReader, q *Question, opts []string) {
+// checkOptions checks and sets the options of a question; it returns
+// them normalized (for finding copies of the question).
+func checkOptions(r fieldReader, q *Question, opts []string) []string {
 	line := func() int { return r.line("options") } // lines only for problems: see lazyLayout
 	switch q.Type {
 	case TrueFalse, Fill:
@@ -528,10 +531,10 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		if q.Type == TrueFalse {
 			q.Options = TrueFalseOptions
 		}
-		return
+		return nil
 	case "":
 		q.Options = opts
-		return
+		return nil
 	}
 	min := 2
 	if q.Type == Multiple {
@@ -539,7 +542,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 	}
 	if opts == nil {
 		r.pl.add(line(), "%s缺少 options（选项）", r.where)
-		return
+		return nil
 	}
 	if len(opts) < min {
 		r.pl.add(line(), "%s%s题至少要有 %d 个选项，这里只有 %d 个", r.where, q.Type, min, len(opts))
@@ -548,6 +551,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		r.pl.add(line(), "%s最多 %d 个选项（A–%s），这里有 %d 个", r.where, MaxOptions, Letter(MaxOptions-1), len(opts))
 	}
 	seen := map[string]int{}
+	norms := make([]string, len(opts))
 	for i, o := range opts {
 		o = strings.TrimSpace(o)
 		opts[i] = o
@@ -562,6 +566,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		if key == "" {
 			key = o
 		}
+		norms[i] = key
 		if j, dup := seen[key]; dup {
 			r.pl.add(line(), "%s选项 %s 和选项 %s 相同", r.where, Letter(j), Letter(i))
 		} else {
@@ -569,6 +574,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		}
 	}
 	q.Options = opts
+	return norms
 }
 
 // checkAnswer reads the answer according to the question's type.

@@ -181,6 +181,11 @@ func ImportXLSX(name string, data []byte) *Import {
 			where += fmt.Sprintf("的章节「%s」", ib.Chapter)
 		}
 		ib.TOML = EncodeBank(ib.Bank, fmt.Sprintf("由 %s %s导入（partyquiz import）", oneLine(name), oneLine(where)))
+		if len(ib.TOML) > MaxFileSize {
+			im.Problems = append(im.Problems, Problem{File: name, Sheet: ib.Sheet, Msg: fmt.Sprintf(
+				"%s的 %d 道题写成题库文件有 %d 字节，一套题库最多 %d 字节：请分成几个工作表，或加一列“章节”分成几套",
+				where, len(ib.Bank.Questions), len(ib.TOML), MaxFileSize)})
+		}
 	}
 	return im
 }
@@ -933,6 +938,10 @@ func (sr *sheetReader) bankTitle(chapter string) string {
 	}
 	if chapter != "" {
 		t += " · " + chapter
+	}
+	t = strings.Join(strings.Fields(t), " ")
+	if t == "" {
+		t = "题库"
 	}
 	if rs := []rune(t); len(rs) > MaxTitleRunes {
 		t = string(rs[:MaxTitleRunes])

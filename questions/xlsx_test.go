@@ -1,11 +1,13 @@
 package questions_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -363,6 +365,156 @@ func TestXLSXNumberCells(t *testing.T) {
 	for typed, want := range map[string]bool{"1%": true, "1.00%": true, "１％": true, "10%": false, "0.1%": false, "1": false} {
 		if got := fill.MatchFill(typed); got != want {
 			t.Errorf("MatchFill(%q) = %v, want %v (accepted %q)", typed, got, want, fill.Accepted)
+		}
+	}
+}
+
+// FuzzImportXLSX: no workbook makes the importer panic; every row read is
+// either a question or refused with a problem; and a workbook without
+// problems gives banks whose TOML reads back to the same questions.
+func FuzzImportXLSX(f *testing.F) {
+	for _, sheets := range layouts {
+		f.Add(book(f, sheets...))
+	}
+	f.Add(book(f, broken...))
+	for _, name := range []string{"testdata/xlsx/libreoffice-dangfei.xlsx", "testdata/xlsx/libreoffice-sanhui.xlsx"} {
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		im := questions.ImportXLSX("fuzz.xlsx", data)
+		if im.Rows != im.Questions+im.Refused {
+			t.Fatalf("rows %d ≠ questions %d + refused %d", im.Rows, im.Questions, im.Refused)
+		}
+		if im.Refused > 0 && len(im.Problems) == 0 {
+			t.Fatalf("%d rows refused without a problem", im.Refused)
+		}
+		if len(im.Problems) > 0 {
+			return
+		}
+		for _, ib := range im.Banks {
+			file := questions.ParseFile("fuzz.toml", ib.TOML)
+			if len(file.Problems) > 0 {
+				t.Fatalf("the TOML of a clean import has problems: %v\n%s", file.Problems, ib.TOML)
+			}
+			if len(file.Bank.Questions) != len(ib.Bank.Questions) {
+				t.Fatalf("%d questions in the TOML, %d imported", len(file.Bank.Questions), len(ib.Bank.Questions))
+			}
+		}
+	})
+}
+
+// rawBook writes a minimal workbook whose one sheet's XML is sheetXML; the
+// zip entry of the sheet declares size bytes when size is not 0 (a crafted
+// header).
+func rawBook(t testing.TB, sheetXML []byte, size uint64) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	parts := []struct{ name, body string }{
+		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`},
+		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
+		{"xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="题库" sheetId="1" r:id="rId1"/></sheets></workbook>`},
+		{"xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`},
+	}
+	for _, p := range parts {
+		w, err := zw.Create(p.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(p.body))
+	}
+	if size == 0 {
+		w, err := zw.Create("xl/worksheets/sheet1.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(sheetXML)
+	} else {
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Store,
+			CompressedSize64: uint64(len(sheetXML)), UncompressedSize64: size, CRC32: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(sheetXML)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// sheetXML is a worksheet's XML: a header row 题干 | 答案 when header,
+// then the rows rows made by row(n) for n from 2.
+func sheetXML(header bool, rows int, row func(n int) string) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	if header {
+		b.WriteString(`<row r="1"><c r="A1" t="inlineStr"><is><t>题干</t></is></c><c r="B1" t="inlineStr"><is><t>答案</t></is></c></row>`)
+	}
+	for n := 2; n < rows+2; n++ {
+		b.WriteString(row(n))
+	}
+	b.WriteString(`</sheetData></worksheet>`)
+	return b.Bytes()
+}
+
+// TestXLSXBounded: crafted workbooks are refused with a problem, having
+// read only a bounded part of them — a sheet whose zip entry claims a
+// terabyte, a sheet that really unzips past the limit, more rows than
+// allowed, rows as wide as Excel allows, a lone row at the bottom of the
+// sheet — and reading each allocates less than a fixed budget.
+func TestXLSXBounded(t *testing.T) {
+	question := func(n int) string {
+		return fmt.Sprintf(`<row r="%d"><c r="A%d" t="inlineStr"><is><t>第 %d 题：党小组会属于“三会”。</t></is></c><c r="B%d" t="inlineStr"><is><t>对</t></is></c></row>`, n, n, n, n)
+	}
+	wide := func(n int) string {
+		return fmt.Sprintf(`<row r="%d"><c r="A%d" t="inlineStr"><is><t>宽</t></is></c><c r="XFD%d" t="inlineStr"><is><t>对</t></is></c></row>`, n, n, n)
+	}
+	tests := []struct {
+		name string
+		data func() []byte
+		want string
+	}{
+		{"a terabyte claimed", func() []byte { return rawBook(t, sheetXML(true, 10, question), 1<<40) }, "解压后太大"},
+		{"past the unzip limit", func() []byte {
+			long := strings.Repeat("党", 30000)
+			return rawBook(t, sheetXML(true, 800, func(n int) string {
+				return fmt.Sprintf(`<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c></row>`, n, n, long)
+			}), 0)
+		}, "解压后太大"},
+		{"too many rows", func() []byte { return rawBook(t, sheetXML(true, 30000, question), 0) }, "最多 20000 行题目"},
+		{"too wide", func() []byte { return rawBook(t, sheetXML(true, 2000, wide), 0) }, "单元格超过"},
+		{"a row at the bottom", func() []byte {
+			return rawBook(t, sheetXML(true, 1, func(int) string { return question(1048576) }), 0)
+		}, "最多读 100000 行"},
+		{"too big a file", func() []byte { return make([]byte, questions.MaxXLSXSize+1) }, "文件太大"},
+		{"not a zip", func() []byte { return []byte("PK\x03\x04 not really") }, "打不开"},
+		{"an old .xls", func() []byte { return []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0} }, ".xls"},
+	}
+	for _, tt := range tests {
+		data := tt.data()
+		if len(data) > questions.MaxXLSXSize && tt.name != "too big a file" {
+			t.Fatalf("%s: the crafted file is %d bytes, past the size limit", tt.name, len(data))
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		im := questions.ImportXLSX(tt.name+".xlsx", data)
+		runtime.ReadMemStats(&after)
+		alloc := after.TotalAlloc - before.TotalAlloc
+		var msgs []string
+		for _, p := range im.Problems {
+			msgs = append(msgs, p.String())
+		}
+		if !strings.Contains(strings.Join(msgs, "\n"), tt.want) {
+			t.Errorf("%s: want a problem with %q, got %q", tt.name, tt.want, msgs)
+		}
+		t.Logf("%s: %d bytes, %.1f MB allocated, %d rows read", tt.name, len(data), float64(alloc)/(1<<20), im.Rows)
+		if alloc > 256<<20 {
+			t.Errorf("%s: %.0f MB allocated, more than 256 MB", tt.name, float64(alloc)/(1<<20))
 		}
 	}
 }
