@@ -29,6 +29,9 @@ func upload(r *Request) error {
 	b := r.Bot
 	doc := r.Msg.Document
 	name := doc.FileName
+	if isXLSX(name) {
+		return uploadXLSX(r) // becomes bank TOML first: bot/xlsx.go
+	}
 	if !strings.EqualFold(path.Ext(name), ".toml") || !textMIME(doc.MimeType) {
 		r.Reply(txtUploadNotToml)
 		return nil
@@ -55,7 +58,7 @@ func upload(r *Request) error {
 		r.Reply(problemsText(name, d.Problems))
 		return nil
 	}
-	summary := b.draftText(d)
+	summary := b.draftText(d) + b.uploadNotes(d)
 	if d.Empty() {
 		r.Reply(summary + "\n" + txtUploadSame)
 		return nil
@@ -108,8 +111,8 @@ func problemsText(name string, ps questions.Problems) string {
 			break
 		}
 		where := ""
-		if p.Line > 0 {
-			where = fmt.Sprintf("第 %d 行：", p.Line)
+		if w := p.Where(); w != "" {
+			where = w + "：" // 第 12 行, or 工作表!12 in a workbook
 		}
 		lines = append(lines, "· "+esc(where+p.Msg))
 	}
@@ -162,10 +165,13 @@ func pressPublish(r *Request) error {
 		r.Reply(txtPublishCancelled)
 		return nil
 	}
-	data, err := b.download(r.Ctx, fileID)
+	data, err := b.downloadMax(r.Ctx, fileID, uploadLimit(name))
 	if err != nil {
 		r.Toast(stripTags(txtUploadFailed))
 		return nil
+	}
+	if isXLSX(name) {
+		return b.publishXLSX(r, name, data) // imported and checked again: bot/xlsx.go
 	}
 	draft, err := b.svc.Prepare(r.Ctx, r.Viewer, name, data)
 	if err != nil {
@@ -198,6 +204,20 @@ func pressPublish(r *Request) error {
 // download fetches a file a user sent (getFile, then the file endpoint:
 // tgbotapi's GetFileDirectURL ignores a custom endpoint).
 func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
+	return b.downloadMax(ctx, fileID, MaxUpload)
+}
+
+// uploadLimit is the largest upload of that name: a workbook may be
+// larger than a TOML file.
+func uploadLimit(name string) int {
+	if isXLSX(name) {
+		return MaxXLSXUpload
+	}
+	return MaxUpload
+}
+
+// downloadMax is download for a file of at most max bytes.
+func (b *Bot) downloadMax(ctx context.Context, fileID string, max int) ([]byte, error) {
 	resp, err := b.send.Call(ctx, tgbotapi.FileConfig{FileID: fileID}, 3)
 	if err != nil {
 		return nil, err
@@ -206,7 +226,7 @@ func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
 	if err := json.Unmarshal(resp.Result, &f); err != nil {
 		return nil, err
 	}
-	if f.FileSize > MaxUpload {
+	if f.FileSize > max {
 		return nil, fmt.Errorf("file of %d bytes", f.FileSize)
 	}
 	url := fmt.Sprintf(b.opts.FileEndpoint, b.opts.Token, f.FilePath)
@@ -224,7 +244,7 @@ func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("download: %s", res.Status)
 	}
-	return io.ReadAll(io.LimitReader(res.Body, MaxUpload+1))
+	return io.ReadAll(io.LimitReader(res.Body, int64(max)+1))
 }
 
 // banks lists what is published: every bank with its version, the plan
@@ -258,7 +278,7 @@ func banks(r *Request) error {
 	fmt.Fprintf(&s, txtPlanLine, plan)
 	fmt.Fprintf(&s, txtOrgLine, c.Tree.Len(), version(quiz.PubOrg, "org"))
 	s.WriteString(txtBanksHow)
-	r.Reply(s.String())
+	r.ReplyKB(s.String(), banksKeyboard(c.Catalog, 0)) // each bank as .xlsx: bot/xlsx.go
 	return nil
 }
 
