@@ -13,7 +13,7 @@ import (
 
 // runImport implements `partyquiz import FILE.xlsx [-o DIR]`: the workbook
 // becomes one bank TOML file per bank (a worksheet, or a 章节 of one) in
-// DIR, named by the bank's id. Every problem is printed first, one per
+// DIR, named by the bank's id; a Word paper (.docx) becomes one. Every problem is printed first, one per
 // line as "FILE 工作表!行: what is wrong", then the notes and a summary. A
 // workbook with any problem writes nothing. Exit status 0 when the files
 // were written, 1 when there are problems, 2 on a usage error.
@@ -21,7 +21,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("o", ".", "folder to write the bank files into")
-	fs.Usage = func() { fmt.Fprintln(stderr, "用法：partyquiz import 文件.xlsx [-o 文件夹]") }
+	fs.Usage = func() { fmt.Fprintln(stderr, "用法：partyquiz import 文件.xlsx（或 .docx）[-o 文件夹]") }
 	// The flag may come before or after the file.
 	var files []string
 	for {
@@ -48,7 +48,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if st.Size() > questions.MaxXLSXSize {
-		fmt.Fprintf(stdout, "%s: 文件太大（%d 字节），一个 Excel 文件最多 %d 字节\n", name, st.Size(), questions.MaxXLSXSize)
+		fmt.Fprintf(stdout, "%s: 文件太大（%d 字节），一个文件最多 %d 字节\n", name, st.Size(), questions.MaxXLSXSize)
 		return 1
 	}
 	data, err := os.ReadFile(name)
@@ -56,7 +56,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: 读取失败：%v\n", name, err)
 		return 1
 	}
-	im := questions.ImportXLSX(filepath.Base(name), data)
+	im := questions.ImportFile(filepath.Base(name), data)
 	for _, p := range im.Problems {
 		fmt.Fprintln(stdout, p)
 	}

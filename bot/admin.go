@@ -29,8 +29,8 @@ func upload(r *Request) error {
 	b := r.Bot
 	doc := r.Msg.Document
 	name := doc.FileName
-	if isXLSX(name) {
-		return uploadXLSX(r) // becomes bank TOML first: bot/xlsx.go
+	if importable(name) {
+		return uploadXLSX(r) // an .xlsx or .docx becomes bank TOML first: bot/xlsx.go
 	}
 	if !strings.EqualFold(path.Ext(name), ".toml") || !textMIME(doc.MimeType) {
 		r.Reply(txtUploadNotToml)
@@ -170,7 +170,7 @@ func pressPublish(r *Request) error {
 		r.Toast(stripTags(txtUploadFailed))
 		return nil
 	}
-	if isXLSX(name) {
+	if importable(name) {
 		return b.publishXLSX(r, name, data) // imported and checked again: bot/xlsx.go
 	}
 	draft, err := b.svc.Prepare(r.Ctx, r.Viewer, name, data)
@@ -210,7 +210,7 @@ func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
 // uploadLimit is the largest upload of that name: a workbook may be
 // larger than a TOML file.
 func uploadLimit(name string) int {
-	if isXLSX(name) {
+	if importable(name) {
 		return MaxXLSXUpload
 	}
 	return MaxUpload

@@ -12,8 +12,9 @@ import (
 	"partyquiz/quiz"
 )
 
-// Question banks as Excel workbooks: an admin sends an .xlsx, it becomes
-// bank TOML (questions.ImportXLSX) and goes through the same validation,
+// Question banks as Excel workbooks: an admin sends an .xlsx (or a Word
+// paper, .docx), it becomes bank TOML (questions.ImportFile) and goes
+// through the same validation,
 // summary and 发布 / 取消 as a .toml; /banks offers every published bank
 // back as an .xlsx in the layout the import reads.
 //
@@ -25,13 +26,18 @@ import (
 // MaxXLSXUpload is the largest workbook an admin may send.
 const MaxXLSXUpload = questions.MaxXLSXSize
 
-// isXLSX reports whether a document is an Excel workbook by its name.
-func isXLSX(name string) bool { return strings.EqualFold(path.Ext(name), ".xlsx") }
+// importable reports whether a document is imported into bank TOML before
+// it is checked — an Excel workbook or a Word paper — by its name.
+func importable(name string) bool {
+	ext := strings.ToLower(path.Ext(name))
+	return ext == ".xlsx" || ext == ".docx"
+}
 
-// xlsxMIME accepts what clients send for an .xlsx.
+// xlsxMIME accepts what clients send for an .xlsx or a .docx.
 func xlsxMIME(m string) bool {
 	m = strings.ToLower(m)
 	return m == "" || m == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
+		m == "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
 		m == "application/octet-stream" || m == "application/zip" || m == "application/x-zip-compressed"
 }
 
@@ -90,7 +96,7 @@ func uploadXLSX(r *Request) error {
 // prepareXLSX imports a workbook and, when it has no problem, prepares
 // each of its banks as an uploaded TOML file would be.
 func (b *Bot) prepareXLSX(r *Request, name string, data []byte) (*questions.Import, []*quiz.Draft, error) {
-	im := questions.ImportXLSX(name, data)
+	im := questions.ImportFile(name, data)
 	if len(im.Problems) > 0 {
 		return im, nil, nil
 	}
@@ -107,6 +113,9 @@ func (b *Bot) prepareXLSX(r *Request, name string, data []byte) (*questions.Impo
 
 // xlsxBankName names one bank of a workbook, as its publication is named.
 func xlsxBankName(name string, ib *questions.ImportedBank) string {
+	if ib.Sheet == "" {
+		return name // a Word paper: one bank
+	}
 	where := ib.Sheet
 	if ib.Chapter != "" {
 		where += " · " + ib.Chapter
@@ -134,7 +143,7 @@ func xlsxProblems(name string, im *questions.Import, drafts []*quiz.Draft) (stri
 // refused, and how it was split into banks.
 func xlsxSummary(im *questions.Import) string {
 	split := ""
-	if len(im.Banks) > 0 {
+	if len(im.Banks) > 0 && im.Banks[0].Sheet != "" {
 		chapters := 0
 		for _, ib := range im.Banks {
 			if ib.Chapter != "" {

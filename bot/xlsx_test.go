@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -196,4 +197,42 @@ answer = "C"
 		t.Errorf("no note:\n%s", m.Text)
 	}
 	e.press(admin, "发布", "第 1 版")
+}
+
+// TestDocxUpload: a Word paper goes the same way: a paper with a question
+// missing its answer is answered with that problem; a good one is
+// summarised and published as one bank.
+func TestDocxUpload(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	bad, err := os.ReadFile("../questions/testdata/docx/paper.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := admin.Seq()
+	admin.SendDocument("测试卷.docx", "", bad)
+	m := e.waitAfter(admin, seq, "没有发布")
+	if !strings.Contains(m.Text, "第 17 行：第 2 题：没有找到答案") {
+		t.Errorf("bad paper:\n%s", m.Text)
+	}
+	good, err := os.ReadFile("../questions/testdata/docx/good.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq = admin.Seq()
+	admin.SendDocument("测试卷.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", good)
+	m = e.waitAfter(admin, seq, "确认发布这 1 套题库吗")
+	if !strings.Contains(m.Text, "生成题目 6 道") || !strings.Contains(m.Text, "党章知识测试卷") {
+		t.Errorf("good paper:\n%s", m.Text)
+	}
+	e.press(admin, "发布", "已发布")
+	n := 0
+	for _, b := range e.svc.Content().Catalog.Banks {
+		if b.Title == "党章知识测试卷（2026 年第一季度）" {
+			n = len(b.Questions)
+		}
+	}
+	if n != 6 {
+		t.Errorf("published paper: %d questions", n)
+	}
 }

@@ -17,7 +17,8 @@
 //     come in, by their header row, into banks written as TOML
 //     (EncodeBank), every row it cannot read a Problem at "FILE 工作表!行",
 //     bounded against crafted files; ExportXLSX writes banks back in the
-//     layout it reads;
+//     layout it reads; ImportDOCX (docx.go) reads a Word paper the same
+//     way, and ImportFile picks one by the file's name;
 //   - Normalize, the comparison of typed fill-in answers (NFKC, case, spaces
 //     and ASCII and Chinese sentence punctuation ignored; never a mark that
 //     changes a number or a quantity, such as 1.5, 10%, -5, 1:2 or 1/3);

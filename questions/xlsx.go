@@ -70,7 +70,7 @@ type ImportedBank struct {
 // Summary is the one-line account `partyquiz import` prints.
 func (im *Import) Summary() string {
 	split := ""
-	if len(im.Banks) > 0 {
+	if len(im.Banks) > 0 && im.Banks[0].Sheet != "" { // a Word paper has no sheets
 		sheets, chapters := map[string]bool{}, 0
 		for _, b := range im.Banks {
 			sheets[b.Sheet] = true
@@ -581,16 +581,7 @@ func (sr *sheetReader) readRow(r int, cells []string) (rowQuestion, bool) {
 	}
 	letters, lettersOK := answerLetters(answer)
 	if typ == "" {
-		switch {
-		case len(opts) > 0 && lettersOK && len(letters) > 1:
-			typ = Multiple
-		case len(opts) > 0:
-			typ = Single
-		case trueFalseIndex(answer) >= 0:
-			typ = TrueFalse
-		default:
-			typ = Fill
-		}
+		typ = inferType(opts, answer)
 	}
 	if typ == "不定项" {
 		typ = Single
@@ -672,7 +663,9 @@ func toAny(list []string) []any {
 	return out
 }
 
-var letterMark = regexp.MustCompile(`(?:^|\s)[(（]?([A-HＡ-Ｈ])[)）]?\s*[.．、:：)）]`)
+// letterMark finds the letter in front of an option: group 1 is the
+// marker ("A．", "（B）"), group 2 its letter.
+var letterMark = regexp.MustCompile(`(?:^|[^A-Za-z0-9])([(（]?([A-HＡ-Ｈ])[)）]?\s*[.．、:：)）])`)
 
 // options returns the row's options — from the 选项A…选项H columns, or
 // all in one 选项 cell separated by | or line breaks (or "A．… B．…" on
@@ -711,8 +704,8 @@ func splitOptions(s string) []string {
 		locs := letterMark.FindAllStringSubmatchIndex(s, -1)
 		var cuts []int
 		for _, l := range locs {
-			if strings.ToUpper(norm.NFKC.String(s[l[2]:l[3]])) == Letter(len(cuts)) {
-				cuts = append(cuts, l[0])
+			if strings.ToUpper(norm.NFKC.String(s[l[4]:l[5]])) == Letter(len(cuts)) {
+				cuts = append(cuts, l[2])
 			}
 		}
 		if len(cuts) >= 2 {
