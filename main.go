@@ -3,6 +3,7 @@
 //	partyquiz [-config bot.toml]        run the bot
 //	partyquiz chat [-config bot.toml]   try the bot offline in the terminal
 //	partyquiz validate PATH...          check bank, plan and org files
+//	partyquiz import FILE.xlsx [-o DIR] turn an Excel question bank into bank files
 //	partyquiz backup FILE               back up the store of a stopped bot
 //	partyquiz load [-members N] ...     drive simulated members through the bot (BENCHMARKS.md)
 package main
@@ -40,6 +41,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "validate":
 		return runValidate(args, stdout, stderr)
+	case "import":
+		return runImport(args, stdout, stderr)
 	case "backup":
 		return runBackup(args, stdout, stderr)
 	case "load":
@@ -77,6 +80,7 @@ const usage = `usage:
   partyquiz [-config bot.toml]          run the bot (needs a token)
   partyquiz chat [-config bot.toml]     try it offline in this terminal
   partyquiz validate PATH...            check bank, plan and org files
+  partyquiz import FILE.xlsx [-o DIR]   turn an Excel question bank into bank files
   partyquiz backup [-config bot.toml] FILE|FOLDER
                                         back up the store of a stopped bot
   partyquiz load [-members 1000] [-kill N] [-outage 30s] [-diskfull] [-mode webhook]

@@ -29,6 +29,9 @@ func upload(r *Request) error {
 	b := r.Bot
 	doc := r.Msg.Document
 	name := doc.FileName
+	if importable(name) {
+		return uploadXLSX(r) // an .xlsx or .docx becomes bank TOML first: bot/xlsx.go
+	}
 	if !strings.EqualFold(path.Ext(name), ".toml") || !textMIME(doc.MimeType) {
 		r.Reply(txtUploadNotToml)
 		return nil
@@ -55,13 +58,17 @@ func upload(r *Request) error {
 		r.Reply(problemsText(name, d.Problems))
 		return nil
 	}
-	summary := b.draftText(d)
+	summary := b.uploadSummary(d)
 	if d.Empty() {
 		r.Reply(summary + "\n" + txtUploadSame)
 		return nil
 	}
-	return b.offerPublish(r, pendingUpload{FileID: doc.FileID, Name: name, Token: shortHash(doc.FileUniqueID + doc.FileID)}, summary, "")
+	return b.offerPublish(r, pendingUpload{FileID: doc.FileID, Name: name, Token: shortHash(doc.FileUniqueID + doc.FileID)}, summary, "", txtUploadConfirm)
 }
+
+// uploadSummary is what an upload's summary shows: what publishing it
+// would change, and its notes.
+func (b *Bot) uploadSummary(d *quiz.Draft) string { return b.draftText(d) + b.uploadNotes(d) }
 
 // pendingUpload is an upload waiting for 发布, kept in the dialog: the
 // file id (not the file: 发布 downloads and checks it again), its name,
@@ -83,9 +90,9 @@ func decodeUpload(s string) (pendingUpload, bool) {
 	return pendingUpload{FileID: f[0], Name: f[1], Token: f[2], Summary: f[3]}, true
 }
 
-// offerPublish keeps the upload in the dialog and shows its summary with
-// 发布 / 取消.
-func (b *Bot) offerPublish(r *Request, p pendingUpload, summary, lead string) error {
+// offerPublish keeps the upload in the dialog, with a hash of the summary
+// shown, and shows lead, the summary and confirm with 发布 / 取消.
+func (b *Bot) offerPublish(r *Request, p pendingUpload, summary, lead, confirm string) error {
 	p.Summary = shortHash(summary)
 	if err := b.saveDialog(r.Ctx, r.Chat, &dialog{Mode: modeUpload, Data: p.encode()}); err != nil {
 		return err
@@ -94,7 +101,7 @@ func (b *Bot) offerPublish(r *Request, p pendingUpload, summary, lead string) er
 		tgbotapi.NewInlineKeyboardButtonData(txtPublish, "pub:y:"+p.Token),
 		tgbotapi.NewInlineKeyboardButtonData(txtCancel, "pub:n:"+p.Token),
 	))
-	r.ReplyKB(lead+summary+txtUploadConfirm, &kb)
+	r.ReplyKB(lead+summary+confirm, &kb)
 	return nil
 }
 
@@ -133,8 +140,8 @@ func problemsText(name string, ps questions.Problems) string {
 			break
 		}
 		where := ""
-		if p.Line > 0 {
-			where = fmt.Sprintf("第 %d 行：", p.Line)
+		if w := p.Where(); w != "" {
+			where = w + "：" // 第 12 行, or 工作表!12 in a workbook
 		}
 		lines = append(lines, "· "+esc(where+p.Msg))
 	}
@@ -197,10 +204,13 @@ func pressPublish(r *Request) error {
 		r.Reply(txtPublishCancelled)
 		return nil
 	}
-	data, err := b.download(r.Ctx, fileID)
+	data, err := b.downloadMax(r.Ctx, fileID, uploadLimit(name))
 	if err != nil {
 		r.Toast(stripTags(txtUploadFailed))
 		return nil
+	}
+	if importable(name) {
+		return b.publishXLSX(r, p, data) // imported and checked again: bot/xlsx.go
 	}
 	draft, err := b.svc.Prepare(r.Ctx, r.Viewer, name, data)
 	if err != nil {
@@ -212,14 +222,14 @@ func pressPublish(r *Request) error {
 		r.Reply(problemsText(name, draft.Problems))
 		return nil
 	}
-	if summary := b.draftText(draft); shortHash(summary) != p.Summary {
+	if summary := b.uploadSummary(draft); shortHash(summary) != p.Summary {
 		r.Toast("")
 		if draft.Empty() {
 			_ = b.saveDialog(r.Ctx, r.Chat, nil)
 			r.Reply(summary + "\n" + txtUploadSame)
 			return nil
 		}
-		return b.offerPublish(r, p, summary, txtPublishChanged)
+		return b.offerPublish(r, p, summary, txtPublishChanged, txtUploadConfirm)
 	}
 	pub, err := b.svc.Publish(r.Ctx, r.Viewer, draft)
 	if quiz.ErrorReason(err) == quiz.ReasonContentChanged {
@@ -235,7 +245,7 @@ func pressPublish(r *Request) error {
 			r.Reply(txtUploadExpired)
 			return nil
 		}
-		return b.offerPublish(r, p, b.draftText(again), txtPublishChanged)
+		return b.offerPublish(r, p, b.uploadSummary(again), txtPublishChanged, txtUploadConfirm)
 	}
 	if quiz.ErrorReason(err) == quiz.ReasonBadFile {
 		r.Toast("")
@@ -257,6 +267,20 @@ func pressPublish(r *Request) error {
 // download fetches a file a user sent (getFile, then the file endpoint:
 // tgbotapi's GetFileDirectURL ignores a custom endpoint).
 func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
+	return b.downloadMax(ctx, fileID, MaxUpload)
+}
+
+// uploadLimit is the largest upload of that name: a workbook may be
+// larger than a TOML file.
+func uploadLimit(name string) int {
+	if importable(name) {
+		return MaxXLSXUpload
+	}
+	return MaxUpload
+}
+
+// downloadMax is download for a file of at most max bytes.
+func (b *Bot) downloadMax(ctx context.Context, fileID string, max int) ([]byte, error) {
 	resp, err := b.send.Call(ctx, tgbotapi.FileConfig{FileID: fileID}, 3)
 	if err != nil {
 		return nil, err
@@ -265,7 +289,7 @@ func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
 	if err := json.Unmarshal(resp.Result, &f); err != nil {
 		return nil, err
 	}
-	if f.FileSize > MaxUpload {
+	if f.FileSize > max {
 		return nil, fmt.Errorf("file of %d bytes", f.FileSize)
 	}
 	url := fmt.Sprintf(b.opts.FileEndpoint, b.opts.Token, f.FilePath)
@@ -283,7 +307,7 @@ func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("download: %s", res.Status)
 	}
-	return io.ReadAll(io.LimitReader(res.Body, MaxUpload+1))
+	return io.ReadAll(io.LimitReader(res.Body, int64(max)+1))
 }
 
 // banks lists what is published: every bank with its version, the plan
@@ -317,7 +341,7 @@ func banks(r *Request) error {
 	fmt.Fprintf(&s, txtPlanLine, plan)
 	fmt.Fprintf(&s, txtOrgLine, c.Tree.Len(), version(quiz.PubOrg, "org"))
 	s.WriteString(txtBanksHow)
-	r.Reply(s.String())
+	r.ReplyKB(s.String(), banksKeyboard(c.Catalog, 0)) // each bank as .xlsx: bot/xlsx.go
 	return nil
 }
 

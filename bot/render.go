@@ -211,6 +211,10 @@ func (b *Bot) questionText(a *quiz.Attempt, idx int, now time.Time) string {
 	s := b.questionBody(a, idx, extra)
 	switch it.Type {
 	case questions.Fill:
+		if n := blanks(it); n > 1 {
+			s += "\n\n" + fmt.Sprintf(txtFillPromptBlanks, n)
+			break
+		}
 		s += "\n\n" + txtFillPrompt
 	case questions.Multiple:
 		s += "\n\n" + txtMultiPrompt
@@ -301,13 +305,38 @@ func (b *Bot) feedbackText(a *quiz.Attempt, idx int, r quiz.Response) string {
 	if r.Right {
 		s.WriteString(txtRight)
 	} else {
-		s.WriteString(fmt.Sprintf(txtWrong, esc(it.AnswerText())))
+		s.WriteString(fmt.Sprintf(txtWrong, rightText(it)))
 	}
-	s.WriteString("\n" + fmt.Sprintf(txtExplanation, esc(it.Explanation)))
+	if it.Explanation != "" {
+		s.WriteString("\n" + fmt.Sprintf(txtExplanation, esc(it.Explanation)))
+	}
 	if it.Source != "" {
 		s.WriteString("\n" + fmt.Sprintf(txtSource, esc(it.Source)))
 	}
 	return s.String()
+}
+
+// rightText is the right answer as feedback and reviews show it: "B", "对",
+// the accepted answers — and, for a choice question without an explanation
+// to say why, the right options' text, since options are shuffled and a
+// letter alone says little ("B. 党课").
+func rightText(it *quiz.Item) string {
+	if it.Explanation != "" || (it.Type != questions.Single && it.Type != questions.Multiple) {
+		return esc(it.AnswerText())
+	}
+	parts := make([]string, 0, len(it.Answer))
+	for _, i := range it.Answer {
+		if i >= 0 && i < len(it.Options) {
+			parts = append(parts, questions.Letter(i)+". "+esc(it.Options[i]))
+		}
+	}
+	return strings.Join(parts, "；")
+}
+
+// blanks is the number of blanks of a 填空 item.
+func blanks(it *quiz.Item) int {
+	q := questions.Question{Type: it.Type, Accepted: it.Accepted}
+	return len(q.Blanks())
 }
 
 // answeredTestText is a test question once answered: no right or wrong.

@@ -83,6 +83,10 @@ func (b *Bot) reviewText(a *quiz.Attempt) string {
 			text += " " + strings.Join(opts, ";")
 		}
 		s.WriteString("\n\n")
+		if it.Explanation == "" {
+			s.WriteString(fmt.Sprintf(txtReviewItemBare, i+1, it.Type, text, responseText(it, resp), mark, rightText(it)))
+			continue
+		}
 		s.WriteString(fmt.Sprintf(txtReviewItem, i+1, it.Type, text, responseText(it, resp), mark,
 			esc(it.AnswerText()), esc(it.Explanation)))
 	}

@@ -35,6 +35,7 @@ func SecretaryRoutes() []Route {
 		{Callback: "fx", Role: Manager, Handle: pressFix},
 		{Callback: "fl", Role: Member, Handle: pressFlag},
 		{Callback: "pub", Role: Admin, Handle: pressPublish},
+		{Callback: "bx", Role: Admin, Handle: pressBankXLSX},
 		{Callback: "ivx", Role: Manager, Handle: pressRevoke},
 	}
 }

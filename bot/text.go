@@ -69,7 +69,7 @@ const (
 		"/contest 在本组织的群里举办有奖知识问答（先把机器人拉进群，在群里发送 /bind）\n" +
 		"/rank、/year 查看下级组织的排名和星级"
 	txtHelpAdmin = "\n\n<b>管理员还可以使用：</b>\n" +
-		"/banks 查看已发布的题库和学习计划；直接发送 .toml 文件即可上传题库、学习计划或组织架构\n" +
+		"/banks 查看已发布的题库和学习计划，下载题库为 Excel；直接发送 .toml 或 Excel（.xlsx）文件即可上传题库、学习计划或组织架构\n" +
 		"/invite 组织编号 secretary 生成书记邀请链接"
 
 	txtCancelled       = "已退出当前操作。"
@@ -375,9 +375,9 @@ const (
 	txtPlanLine    = "\n\n<b>学习计划</b>：%s"
 	txtPlanNone    = "未设置（每月从全部题库出题）"
 	txtOrgLine     = "\n<b>组织架构</b>：%d 个组织，%s"
-	txtBanksHow    = "\n\n上传题库、学习计划或组织架构：直接把 .toml 文件发给我。格式见 questions/README.md。"
+	txtBanksHow    = "\n\n上传题库、学习计划或组织架构：直接把 .toml 文件发给我；Excel 题库（.xlsx）也可以直接发送。点下面的按钮可以把题库下载为 Excel，改好后发回即可更新。格式见 questions/README.md。"
 
-	txtUploadNotToml    = "请发送 .toml 格式的文本文件（题库、学习计划或组织架构）。"
+	txtUploadNotToml    = "请发送 .toml 格式的文本文件（题库、学习计划或组织架构），或 Excel 题库（.xlsx）。"
 	txtUploadTooBig     = "文件太大（%s），一个文件最多 1 MB。请把题目分成几套题库分别上传。"
 	txtUploadFailed     = "文件下载失败，请稍后重新发送。"
 	txtUploadProblems   = "❌ <b>%s</b> 有 %d 个问题，没有发布，现有题库不变：\n%s"
@@ -533,3 +533,28 @@ func init() {
 		reasonText[k] = v
 	}
 }
+
+// Question banks from and to Excel, notes on uploads, and questions
+// without 解析.
+const (
+	txtFillPromptBlanks = "✍️ 这道题有 %d 个空，请按顺序发送各空的答案，用空格或逗号隔开。"
+	txtReviewItemBare   = "<b>%d.</b> [%s] %s\n您的答案：%s %s\n正确答案：%s"
+
+	txtUploadNotes     = "\n\n⚠️ <b>提示 %d 条</b>（不影响发布，建议看一看）：\n%s"
+	txtUploadMoreNotes = "……另有 %d 条提示"
+
+	txtXLSXTooBig        = "文件太大（%s），一个 Excel 文件最多 %s。请把题目分成几个文件分别上传。"
+	txtXLSXSummary       = "📊 <b>%s</b>：读取 %d 行，生成题目 %d 道，有问题的行 %d 行%s。"
+	txtXLSXBySheet       = "，按工作表分为 %d 套题库"
+	txtXLSXByChapter     = "，按工作表和“章节”列分为 %d 套题库"
+	txtXLSXConfirm       = "\n\n确认发布这 %d 套题库吗？发布后立即生效；已作答的记录不受影响。"
+	txtXLSXPublished     = "✅ 已发布 %s：\n%s"
+	txtXLSXPublishedBank = "· 「%s」（<code>%s</code>）第 %d 版"
+	txtXLSXPartly        = "⚠️ 只发布了一部分：\n%s\n%s 没有发布，请稍后重新发送文件。"
+	txtBankDownload      = "⬇️ %s"
+	txtBankXLSX          = "📄 题库「%s」（<code>%s</code>），%d 道题。\n在 WPS 或 Excel 里修改后，把这个文件发回给我，就能更新题库（表头上方的题库编号不要改）。"
+	txtBankGone          = "这套题库已经不在了，请重新发送 /banks。"
+	txtPagePrev          = "◀ 上一页"
+	txtPageNext          = "下一页 ▶"
+	txtPageOf            = "%d/%d"
+)

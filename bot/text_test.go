@@ -107,9 +107,12 @@ func TestSplitMessage(t *testing.T) {
 	}
 }
 
-// TestLongestQuestionFits: a question as long as the validator allows,
-// with eight options, explanation and source, fits one Telegram message
-// when asked and when answered.
+// TestLongestQuestionFits: a question as long as the validator allows —
+// eight long options (options are lines of the message and buttons carry
+// only letters, so no option is held to a poll's 100 characters), and the
+// explanation and source — fits one Telegram message when asked, when
+// answered, and in the feedback; so does one without an explanation, whose
+// feedback repeats the right options' text.
 func TestLongestQuestionFits(t *testing.T) {
 	cal, err := quiz.NewCalendar("")
 	if err != nil {
@@ -117,42 +120,85 @@ func TestLongestQuestionFits(t *testing.T) {
 	}
 	svc := quiz.NewService(nil, cal, quiz.DefaultRules(), time.Now, nil, nil)
 	b := &Bot{svc: svc}
-	opts := make([]string, questions.MaxOptions)
-	for i := range opts {
-		opts[i] = strings.Repeat("选", questions.MaxOptionRunes-1) + strconv.Itoa(i)
-	}
-	// Fill the budget the validator allows (checkSize) to the last character.
-	budget := questions.MessageLimit - questions.MessageReserve
-	for _, o := range opts {
-		budget -= utf8.RuneCountInString(o) + 4
-	}
-	budget -= len("ABCDEFGH")
-	text := strings.Repeat("<&", budget/4) // characters that grow when escaped
-	expl := strings.Repeat("解", budget-utf8.RuneCountInString(text)-utf8.RuneCountInString("出处"))
-	it := quiz.Item{Type: questions.Multiple, Text: text, Options: opts, Answer: []int{0, 1, 2, 3, 4, 5, 6, 7}, Explanation: expl, Source: "出处"}
-	q := questions.Question{Type: it.Type, Text: it.Text, Options: it.Options, Answer: it.Answer, Explanation: it.Explanation, Source: it.Source}
-	if f := questions.ParseFile("x.toml", []byte(bankOf(q))); len(f.Problems) > 0 {
-		t.Fatalf("the validator refuses the question: %v", f.Problems)
-	}
-	a := &quiz.Attempt{Kind: quiz.Test, Period: "2026-Q4", Items: []quiz.Item{it, it}, Responses: make([]quiz.Response, 2),
-		Deadline: time.Now().Add(30 * time.Minute)}
-	r := quiz.Response{Done: true, Choice: []int{0, 1, 2, 3, 4, 5, 6, 7}}
-	for name, s := range map[string]string{
-		"asked":    b.questionText(a, 1, time.Now()),
-		"feedback": b.feedbackText(a, 1, r),
-		"answered": b.answeredTestText(a, 1, r),
+	for _, tt := range []struct {
+		name        string
+		optionRunes int
+		answer      []int
+		explain     bool
+	}{
+		{"explained", 300, []int{0, 1, 2, 3, 4, 5, 6, 7}, true},
+		{"unexplained", 200, []int{0, 1}, false},
 	} {
-		if n := visibleLen(s); n > maxMessage {
-			t.Errorf("%s: %d characters, more than %d", name, n, maxMessage)
+		opts := make([]string, questions.MaxOptions)
+		for i := range opts {
+			opts[i] = strings.Repeat("选", tt.optionRunes-1) + strconv.Itoa(i)
 		}
-		if len(splitMessage(s)) != 1 {
-			t.Errorf("%s: split", name)
+		// Fill the budget the validator allows (checkSize) to the last character.
+		budget := questions.MessageLimit - questions.MessageReserve
+		for _, o := range opts {
+			budget -= utf8.RuneCountInString(o) + 4
+		}
+		letters := ""
+		for _, i := range tt.answer {
+			letters += questions.Letter(i)
+			if !tt.explain {
+				budget -= utf8.RuneCountInString(opts[i]) + 4 // shown again as the right answer
+			}
+		}
+		budget -= len(letters) + utf8.RuneCountInString("出处")
+		text := strings.Repeat("<&", budget/4) // characters that grow when escaped
+		expl := ""
+		if tt.explain {
+			expl = strings.Repeat("解", budget-utf8.RuneCountInString(text))
+		} else {
+			text += strings.Repeat("题", budget-utf8.RuneCountInString(text))
+		}
+		it := quiz.Item{Type: questions.Multiple, Text: text, Options: opts, Answer: tt.answer, Explanation: expl, Source: "出处"}
+		q := questions.Question{Type: it.Type, Text: it.Text, Options: it.Options, Answer: it.Answer, Explanation: it.Explanation, Source: it.Source}
+		if f := questions.ParseFile("x.toml", []byte(bankOf(q, letters))); len(f.Problems) > 0 {
+			t.Fatalf("%s: the validator refuses the question: %v", tt.name, f.Problems)
+		}
+		// One character more and the validator refuses it.
+		q.Text += "长"
+		if f := questions.ParseFile("x.toml", []byte(bankOf(q, letters))); len(f.Problems) == 0 {
+			t.Fatalf("%s: the validator accepts a question past the budget", tt.name)
+		}
+		a := &quiz.Attempt{Kind: quiz.Test, Period: "2026-Q4", Items: []quiz.Item{it, it}, Responses: make([]quiz.Response, 2),
+			Deadline: time.Now().Add(30 * time.Minute)}
+		wrong := quiz.Response{Done: true, Choice: []int{2, 3, 4, 5, 6, 7}}
+		for name, s := range map[string]string{
+			"asked":    b.questionText(a, 1, time.Now()),
+			"feedback": b.feedbackText(a, 1, wrong),
+			"answered": b.answeredTestText(a, 1, wrong),
+		} {
+			if n := visibleLen(s); n > maxMessage {
+				t.Errorf("%s %s: %d characters, more than %d", tt.name, name, n, maxMessage)
+			}
+			if len(splitMessage(s)) != 1 {
+				t.Errorf("%s %s: split", tt.name, name)
+			}
+		}
+		fb := b.feedbackText(a, 1, wrong)
+		if tt.explain != strings.Contains(fb, "解析") {
+			t.Errorf("%s: feedback shows 解析 %v", tt.name, !tt.explain)
+		}
+		if !tt.explain && !strings.Contains(fb, "A. "+esc(opts[0])+"；B. "+esc(opts[1])) {
+			t.Errorf("%s: feedback does not show the right options' text", tt.name)
+		}
+		a.Responses[1] = wrong
+		review := b.reviewText(a)
+		if tt.explain != strings.Contains(review, "解析：") {
+			t.Errorf("%s: review shows 解析 %v", tt.name, !tt.explain)
+		}
+		if !tt.explain && !strings.Contains(review, "正确答案：A. "+esc(opts[0])) {
+			t.Errorf("%s: review does not show the right options' text", tt.name)
 		}
 	}
 }
 
-// bankOf writes a bank file holding q.
-func bankOf(q questions.Question) string {
+// bankOf writes a bank file holding q, a multiple choice with the given
+// answer letters.
+func bankOf(q questions.Question, letters string) string {
 	var s strings.Builder
 	s.WriteString("id = \"b\"\ntitle = \"t\"\n\n[[question]]\nid = \"1\"\ntype = \"多选\"\n")
 	s.WriteString("text = " + strconv.Quote(q.Text) + "\noptions = [")
@@ -162,7 +208,11 @@ func bankOf(q questions.Question) string {
 		}
 		s.WriteString(strconv.Quote(o))
 	}
-	s.WriteString("]\nanswer = \"ABCDEFGH\"\nexplanation = " + strconv.Quote(q.Explanation) + "\nsource = \"出处\"\n")
+	s.WriteString("]\nanswer = " + strconv.Quote(letters) + "\n")
+	if q.Explanation != "" {
+		s.WriteString("explanation = " + strconv.Quote(q.Explanation) + "\n")
+	}
+	s.WriteString("source = \"出处\"\n")
 	return s.String()
 }
 
@@ -177,5 +227,25 @@ func TestPeriodNames(t *testing.T) {
 		if got := PeriodName(p); got != want {
 			t.Errorf("PeriodName(%s) = %q, want %q", key, got, want)
 		}
+	}
+}
+
+// TestBlanksPrompt: a 填空 with several blanks says how many and how to
+// type them; one with a single blank asks as before.
+func TestBlanksPrompt(t *testing.T) {
+	cal, err := quiz.NewCalendar("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Bot{svc: quiz.NewService(nil, cal, quiz.DefaultRules(), time.Now, nil, nil)}
+	a := &quiz.Attempt{Kind: quiz.Study, Period: "2026-11", Items: []quiz.Item{
+		{Type: questions.Fill, Text: "“三会”是____、____和____。", Accepted: []string{"支部党员大会|支部委员会|党小组会"}},
+		{Type: questions.Fill, Text: "“一课”是____。", Accepted: []string{"党课", "党的课"}},
+	}, Responses: make([]quiz.Response, 2)}
+	if s := b.questionText(a, 0, time.Now()); !strings.Contains(s, "有 3 个空") {
+		t.Errorf("three blanks: %s", s)
+	}
+	if s := b.questionText(a, 1, time.Now()); strings.Contains(s, "个空") || !strings.Contains(s, "请直接发送您的答案") {
+		t.Errorf("one blank: %s", s)
 	}
 }

@@ -11,7 +11,7 @@ import (
 // FuzzParseFile: no input makes the loader panic, and a file it accepts
 // is internally consistent.
 func FuzzParseFile(f *testing.F) {
-	for _, dir := range []string{"testdata/valid", "testdata/broken", "builtin"} {
+	for _, dir := range []string{"testdata/valid", "testdata/broken", "testdata/notes", "builtin"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.toml"))
 		for _, name := range files {
 			if data, err := os.ReadFile(name); err == nil {

@@ -58,6 +58,7 @@ type Summary struct {
 	Questions int
 	ByType    map[Type]int
 	Problems  int
+	Notes     int
 }
 
 // String is the one-line summary `partyquiz validate` prints.
@@ -77,6 +78,9 @@ func (s Summary) String() string {
 	if s.Problems > 0 {
 		verdict = fmt.Sprintf("发现 %d 个问题", s.Problems)
 	}
+	if s.Notes > 0 {
+		verdict += fmt.Sprintf("\uff0c另有 %d 条提示", s.Notes)
+	}
 	return fmt.Sprintf("共 %d 个文件：题库 %d 套，题目 %d 道（%s）%s；%s。",
 		s.Files, s.Banks, s.Questions, strings.Join(parts, "\uff0c"), plan, verdict)
 }
@@ -87,12 +91,13 @@ func (s Summary) String() string {
 type Set struct {
 	Files    []*File
 	Problems Problems // every problem, of every file and between files, sorted
+	Notes    Problems // what authors should look at (duplicates, options to keep in order), sorted
 	Catalog  *Catalog // nil when there is any problem
 }
 
 // Summary counts the set.
 func (s *Set) Summary() Summary {
-	sum := Summary{Files: len(s.Files), ByType: map[Type]int{}, Problems: len(s.Problems)}
+	sum := Summary{Files: len(s.Files), ByType: map[Type]int{}, Problems: len(s.Problems), Notes: len(s.Notes)}
 	for _, f := range s.Files {
 		if f.Bank != nil {
 			sum.Banks++
@@ -120,8 +125,13 @@ func NewSet(files []*File, known func(bankID string) bool) *Set {
 	byID := map[string]*Bank{}
 	var plan *Plan
 	var org *Org
+	var banks []*Bank
 	for _, f := range files {
 		s.Problems = append(s.Problems, f.Problems...)
+		s.Notes = append(s.Notes, f.Notes...)
+		if f.Bank != nil {
+			banks = append(banks, f.Bank)
+		}
 		if f.Bank != nil && f.Bank.ID != "" {
 			if prev, dup := byID[f.Bank.ID]; dup {
 				s.Problems = append(s.Problems, Problem{File: f.Name, Line: 1,
@@ -158,7 +168,9 @@ func NewSet(files []*File, known func(bankID string) bool) *Set {
 			}
 		}
 	}
+	s.Notes = append(s.Notes, Duplicates(nil, banks)...)
 	s.Problems.Sort()
+	s.Notes.Sort()
 	if len(s.Problems) > 0 {
 		return s
 	}

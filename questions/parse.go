@@ -28,6 +28,7 @@ type File struct {
 	Plan     *Plan
 	Org      *Org
 	Problems Problems
+	Notes    Problems // what the author should look at; it does not stop the file being used
 }
 
 // ParseFile reads one file of any kind the program understands — a bank,
@@ -37,7 +38,7 @@ type File struct {
 func ParseFile(name string, data []byte) *File {
 	f := &File{Name: name}
 	pl := &problemList{file: name}
-	defer func() { f.Problems = pl.list }()
+	defer func() { f.Problems, f.Notes = pl.list, pl.notes }()
 
 	doc, ok := decodeText(pl, data)
 	if !ok {
@@ -47,7 +48,11 @@ func ParseFile(name string, data []byte) *File {
 	if _, err := toml.Decode(doc, &m); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			pl.add(pe.Position.Line, "%s", syntaxMessage(pe.Message))
+			line := pe.Position.Line
+			if strings.Contains(pe.Message, "table") && strings.Contains(pe.Message, `'\n'`) && line > 1 {
+				line-- // a table header ended too soon: the parser names the next line
+			}
+			pl.add(line, "%s", syntaxMessage(pe.Message, lineText(doc, line)))
 		} else {
 			pl.add(0, "这不是一个有效的 TOML 文件")
 		}
@@ -109,29 +114,100 @@ func decodeText(pl *problemList, data []byte) (string, bool) {
 }
 
 // syntaxMessage translates the TOML parser's message into words a bank
-// author understands, keeping the original for whoever helps them.
-func syntaxMessage(msg string) string {
-	var hint string
+// author understands. The common messages of BurntSushi/toml are put in
+// Chinese whole; an uncommon one keeps the parser's words after a Chinese
+// hint, for whoever helps the author.
+func syntaxMessage(msg, line string) string {
+	got := between(msg, "got ", " instead")
+	if got == "" {
+		got = between(msg, "found ", " instead")
+	}
+	got = strings.Trim(got, `'"`)
 	switch {
 	case strings.ContainsAny(msg, "“”‘’"):
-		hint = "引号要用英文双引号 \" ，不能用中文引号 “ ”"
+		return "引号要用英文双引号 \" ，不能用中文引号 “ ”"
 	case strings.Contains(msg, "has already been defined"):
 		key := between(msg, "Key '", "'")
-		hint = fmt.Sprintf("键 %s 写了两次（同一道题里每个键只能写一次；每道新题要以 [[question]] 开头）", key)
+		if i := strings.LastIndexByte(key, '.'); i >= 0 {
+			key = key[i+1:]
+		}
+		return fmt.Sprintf("键 %s 写了两次（同一道题里每个键只能写一次；每道新题要以 [[question]] 开头）", key)
+	case strings.Contains(msg, "was already created") || strings.Contains(msg, "is not a table"):
+		return "同一个表名既写成了 [表名] 又写成了 [[表名]]：每道题都以 [[question]] 开头（两层方括号）"
 	case strings.Contains(msg, "strings cannot contain newlines"):
-		hint = "文字没有结束：缺少右边的英文双引号；要换行的长文字请用三个双引号 \"\"\" 括起来"
-	case strings.Contains(msg, "expected a comma") || strings.Contains(msg, "array terminator"):
-		hint = "列表没有写完：各项之间用英文逗号 , 分隔，最后用 ] 结束"
-	case strings.Contains(msg, "expected value but found"):
-		hint = "等号右边缺少值，或者文字没有用英文双引号括起来"
-	case strings.Contains(msg, "expected key separator") || strings.Contains(msg, "'='"):
-		hint = "这一行应当写成 键 = 值 的形式"
+		return "文字没有结束：缺少右边的英文双引号；要换行的长文字请用三个双引号 \"\"\" 括起来"
+	case strings.Contains(msg, "newlines not allowed within inline tables"):
+		return "花括号 { } 里的内容必须写在同一行"
+	case strings.Contains(msg, "array terminator"):
+		if got == "，" || got == "、" {
+			return "列表里的各项要用英文逗号 , 分隔，不能用中文逗号 ，或顿号 、"
+		}
+		return "列表没有写完：各项之间用英文逗号 , 分隔，最后用 ] 结束；每一项文字都要用英文双引号括起来"
+	case strings.Contains(msg, "inline table terminator"):
+		return "花括号 { } 里的各项之间用英文逗号 , 分隔，最后用 } 结束"
+	case strings.Contains(msg, "expected value"):
+		return "等号右边缺少值，或者文字没有用英文双引号括起来"
+	case strings.Contains(msg, "expected '.' or '='"):
+		if got == "：" || got == "＝" || got == ":" {
+			return "键和值之间要用英文等号 = ，不能用冒号或中文等号 ＝"
+		}
+		return "这一行应当写成 键 = 值 的形式（文字要用英文双引号括起来）"
+	case strings.Contains(msg, "expected key separator"):
+		return "这一行应当写成 键 = 值 的形式，缺少等号 ="
+	case strings.Contains(msg, "key name appears blank"):
+		return "等号左边缺少键名"
+	case strings.Contains(msg, "expected a top-level item to end with") && startsWithNumber(line):
+		return "数字写错了：文字（包括 1.5% 这样带符号的数字）要用英文双引号括起来"
+	case strings.Contains(msg, "expected a top-level item to end with"):
+		return fmt.Sprintf("值的后面多了内容（%s）：一行只能写一个 键 = 值；文字里要写英文双引号时请写成 \\\" ，或改用中文引号 “ ”", got)
+	case strings.Contains(msg, "table name") || strings.Contains(msg, "table separator") || strings.Contains(msg, "table array name"):
+		return "方括号写错了：每道题以单独一行 [[question]] 开头（两层英文方括号）"
+	case strings.Contains(msg, `expected '"""'`) || strings.Contains(msg, `expected "'''"`):
+		return "长文字没有结束：缺少结尾的三个引号"
+	case strings.Contains(msg, `expected '"'`) || strings.Contains(msg, `expected "'"`):
+		return "文字没有结束：缺少右边的英文双引号"
+	case strings.Contains(msg, "invalid escape") || strings.Contains(msg, "hexadecimal digits after"):
+		return "文字里的反斜杠 \\ 要写成两个 \\\\ （或把文字改用单引号 ' 括起来）"
+	case strings.Contains(msg, "control characters"):
+		return "文字里有看不见的控制字符（常见于从网页或 Word 复制的内容）：请删去这一行里的特殊字符后重新输入"
+	case strings.Contains(msg, "invalid float") || strings.Contains(msg, "floats must") || strings.Contains(msg, "expected a digit") ||
+		strings.Contains(msg, "number") || strings.Contains(msg, "out of range") || strings.Contains(msg, "invalid datetime"):
+		return "数字写错了：文字（包括 1.5% 这样带符号的数字）要用英文双引号括起来"
+	case strings.Contains(msg, "unexpected comma"):
+		return "多了一个逗号"
+	case strings.Contains(msg, "keys cannot start with a '.'") || msg == "unexpected '.'":
+		return "键名的位置不能有点号 ."
+	case strings.Contains(msg, "unexpected '='"):
+		return "多了一个等号 ="
 	case strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "end of file"):
-		hint = "文件意外结束：有括号或引号没有配对"
-	default:
-		hint = "TOML 格式错误"
+		return "文件意外结束：有括号或引号没有配对"
+	case strings.Contains(msg, "NULL bytes") || strings.Contains(msg, "UTF-8"):
+		return "文件不是 UTF-8 编码：请在编辑器里选择“UTF-8”重新保存"
 	}
-	return fmt.Sprintf("%s（解析器原文：%s）", hint, msg)
+	return fmt.Sprintf("TOML 格式错误（解析器原文：%s）", msg)
+}
+
+// lineText is line n (1-based) of doc.
+func lineText(doc string, n int) string {
+	for i := 1; i < n; i++ {
+		j := strings.IndexByte(doc, '\n')
+		if j < 0 {
+			return ""
+		}
+		doc = doc[j+1:]
+	}
+	if j := strings.IndexByte(doc, '\n'); j >= 0 {
+		doc = doc[:j]
+	}
+	return doc
+}
+
+// startsWithNumber reports whether the value of a "key = value" line
+// starts as a number.
+func startsWithNumber(line string) bool {
+	_, v, ok := strings.Cut(line, "=")
+	v = strings.TrimLeft(v, " \t+-")
+	return ok && v != "" && v[0] >= '0' && v[0] <= '9'
 }
 
 func between(s, a, b string) string {
@@ -148,7 +224,7 @@ func between(s, a, b string) string {
 
 var (
 	bankKeys     = []string{"id", "title", "topic", "source", "question"}
-	questionKeys = []string{"id", "type", "text", "options", "answer", "explanation", "source", "topic", "difficulty"}
+	questionKeys = []string{"id", "type", "text", "options", "answer", "explanation", "source", "topic", "difficulty", "shuffle"}
 )
 
 // checkKeys reports every key of m that is not one of allowed, with a
@@ -327,8 +403,10 @@ func parseBank(pl *problemList, z *lazyLayout, m map[string]any) *Bank {
 		pl.add(1, "题库里没有题目：每道题以一行 [[question]] 开头")
 	}
 	seen := make(map[string]int, len(tables))
+	var index []int // the table of each question kept
 	for i, t := range tables {
-		q := parseQuestion(pl, z, i, t, b)
+		lineOf := func(k string) int { return z.keyLine("question", i, k) }
+		q := parseQuestion(pl, lineOf, fmt.Sprintf("第 %d 题：", i+1), t, b)
 		if q == nil {
 			continue
 		}
@@ -338,13 +416,21 @@ func parseBank(pl *problemList, z *lazyLayout, m map[string]any) *Bank {
 		}
 		seen[q.ID] = i
 		b.Questions = append(b.Questions, q)
+		index = append(index, i)
 	}
+	b.place = func(j int) (Problem, string) {
+		return Problem{File: pl.file, Line: z.headerLine("question", index[j])}, fmt.Sprintf("第 %d 题：", index[j]+1)
+	}
+	checkDuplicates(pl, b)
 	return b
 }
 
-func parseQuestion(pl *problemList, z *lazyLayout, i int, m map[string]any, b *Bank) *Question {
-	lineOf := func(k string) int { return z.keyLine("question", i, k) }
-	r := fieldReader{pl: pl, m: m, line: lineOf, where: fmt.Sprintf("第 %d 题：", i+1)}
+// parseQuestion reads one question from its decoded table. lineOf gives
+// the line (or row) a key was written on; where begins every problem
+// ("第 3 题：", or "" in a spreadsheet, whose row says it). It returns
+// nil when the question has a problem.
+func parseQuestion(pl *problemList, lineOf func(string) int, where string, m map[string]any, b *Bank) *Question {
+	r := fieldReader{pl: pl, m: m, line: lineOf, where: where}
 	before := len(pl.list)
 	checkKeys(pl, m, questionKeys, lineOf, r.where)
 
@@ -360,7 +446,7 @@ func parseQuestion(pl *problemList, z *lazyLayout, i int, m map[string]any, b *B
 		q.Type = t
 	}
 	q.Text, _ = r.text("text", "题干", true)
-	q.Explanation, _ = r.text("explanation", "解析", true)
+	q.Explanation, _ = r.text("explanation", "解析", false)
 	q.Source, _ = r.text("source", "出处", false)
 	q.Topic, _ = r.text("topic", "专题", false)
 	if q.Source == "" {
@@ -376,9 +462,17 @@ func parseQuestion(pl *problemList, z *lazyLayout, i int, m map[string]any, b *B
 		}
 		q.Difficulty = d
 	}
+	if v, ok := m["shuffle"]; ok {
+		shuffle, isBool := v.(bool)
+		if !isBool {
+			pl.add(lineOf("shuffle"), "%sshuffle（打乱选项顺序）只能写 true 或 false，不加引号", r.where)
+		}
+		q.KeepOrder = isBool && !shuffle
+	}
 	opts, optsOK := r.textList("options", "选项", false)
+	var normOpts []string
 	if optsOK {
-		checkOptions(r, q, opts)
+		normOpts = checkOptions(r, q, opts)
 	}
 	checkAnswer(r, q, m["answer"])
 	if len(pl.list) == before {
@@ -387,6 +481,8 @@ func parseQuestion(pl *problemList, z *lazyLayout, i int, m map[string]any, b *B
 	if len(pl.list) > before {
 		return nil
 	}
+	checkNotes(r, q)
+	q.key = dupKeyOf(q, normOpts)
 	return q
 }
 
@@ -423,7 +519,9 @@ func parseDifficulty(v any) (Difficulty, bool) {
 	return 0, false
 }
 
-func checkOptions(r fieldReader, q *Question, opts []string) {
+// checkOptions checks and sets the options of a question; it returns
+// them normalized (for finding copies of the question).
+func checkOptions(r fieldReader, q *Question, opts []string) []string {
 	line := func() int { return r.line("options") } // lines only for problems: see lazyLayout
 	switch q.Type {
 	case TrueFalse, Fill:
@@ -433,10 +531,10 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		if q.Type == TrueFalse {
 			q.Options = TrueFalseOptions
 		}
-		return
+		return nil
 	case "":
 		q.Options = opts
-		return
+		return nil
 	}
 	min := 2
 	if q.Type == Multiple {
@@ -444,7 +542,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 	}
 	if opts == nil {
 		r.pl.add(line(), "%s缺少 options（选项）", r.where)
-		return
+		return nil
 	}
 	if len(opts) < min {
 		r.pl.add(line(), "%s%s题至少要有 %d 个选项，这里只有 %d 个", r.where, q.Type, min, len(opts))
@@ -453,6 +551,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		r.pl.add(line(), "%s最多 %d 个选项（A–%s），这里有 %d 个", r.where, MaxOptions, Letter(MaxOptions-1), len(opts))
 	}
 	seen := map[string]int{}
+	norms := make([]string, len(opts))
 	for i, o := range opts {
 		o = strings.TrimSpace(o)
 		opts[i] = o
@@ -462,13 +561,12 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 			continue
 		case strings.ContainsAny(o, "\n\r"):
 			r.pl.add(line(), "%s选项 %s 不能换行", r.where, Letter(i))
-		case utf8.RuneCountInString(o) > MaxOptionRunes:
-			r.pl.add(line(), "%s选项 %s 有 %d 个字，一个选项最多 %d 个字", r.where, Letter(i), utf8.RuneCountInString(o), MaxOptionRunes)
 		}
 		key := Normalize(o)
 		if key == "" {
 			key = o
 		}
+		norms[i] = key
 		if j, dup := seen[key]; dup {
 			r.pl.add(line(), "%s选项 %s 和选项 %s 相同", r.where, Letter(j), Letter(i))
 		} else {
@@ -476,6 +574,7 @@ func checkOptions(r fieldReader, q *Question, opts []string) {
 		}
 	}
 	q.Options = opts
+	return norms
 }
 
 // checkAnswer reads the answer according to the question's type.
@@ -494,34 +593,14 @@ func checkAnswer(r fieldReader, q *Question, v any) {
 			return
 		}
 		s, _ := v.(string)
-		switch strings.ToLower(strings.TrimSpace(norm.NFKC.String(s))) {
-		case "对", "正确", "√", "✓", "✔", "true", "是":
-			q.Answer = []int{0}
-		case "错", "错误", "×", "✗", "✘", "x", "false", "否":
-			q.Answer = []int{1}
+		switch i := trueFalseIndex(s); i {
+		case 0, 1:
+			q.Answer = []int{i}
 		default:
 			r.pl.add(line(), "%s判断题的答案只能是 \"对\" 或 \"错\"", r.where)
 		}
 	case Fill:
-		list, ok := r.textList("answer", "答案", true)
-		if !ok {
-			return
-		}
-		if len(list) == 0 {
-			r.pl.add(line(), "%s填空题至少要有一个可接受的答案", r.where)
-			return
-		}
-		for _, a := range list {
-			a = strings.TrimSpace(a)
-			switch {
-			case Normalize(a) == "":
-				r.pl.add(line(), "%s填空题的答案 %q 去掉空格和标点后是空的", r.where, a)
-			case utf8.RuneCountInString(a) > MaxAnswerRunes:
-				r.pl.add(line(), "%s填空题的答案最多 %d 个字", r.where, MaxAnswerRunes)
-			default:
-				q.Accepted = append(q.Accepted, a)
-			}
-		}
+		checkFill(r, q, v)
 	case Single, Multiple:
 		letters, ok := answerLetters(v)
 		if !ok {
@@ -594,13 +673,33 @@ func answerLetters(v any) ([]rune, bool) {
 	return out, true
 }
 
+// trueFalseIndex reads a 判断 answer: 0 for 对 (对, 正确, √, T, 是, …), 1
+// for 错 (错, 错误, ×, F, 否, …), -1 for anything else.
+func trueFalseIndex(s string) int {
+	switch strings.ToLower(strings.TrimSpace(norm.NFKC.String(s))) {
+	case "对", "正确", "√", "✓", "✔", "true", "t", "是", "yes", "y":
+		return 0
+	case "错", "错误", "×", "✗", "✘", "x", "false", "f", "否", "no", "n":
+		return 1
+	}
+	return -1
+}
+
 // checkSize makes sure the question, once answered and explained, fits one
-// Telegram message with room for the bot's own words.
+// Telegram message with room for the bot's own words. Options are lines of
+// the message (buttons carry only their letters), so an option may be long
+// as long as the whole question fits; without an explanation the feedback
+// shows the right options' text again.
 func checkSize(r fieldReader, q *Question) {
 	n := utf8.RuneCountInString(q.Text) + utf8.RuneCountInString(q.Explanation) +
 		utf8.RuneCountInString(q.Source) + utf8.RuneCountInString(q.AnswerText())
 	for _, o := range q.Options {
 		n += utf8.RuneCountInString(o) + 4
+	}
+	if q.Explanation == "" && (q.Type == Single || q.Type == Multiple) {
+		for _, i := range q.Answer {
+			n += utf8.RuneCountInString(q.Options[i]) + 4
+		}
 	}
 	if limit := MessageLimit - MessageReserve; n > limit {
 		r.pl.add(r.line("text"), "%s题干、选项、解析和出处合计 %d 个字，超过了 Telegram 一条消息能容纳的 %d 个字，请精简", r.where, n, limit)

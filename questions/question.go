@@ -25,12 +25,17 @@ var Types = []Type{Single, Multiple, TrueFalse, Fill}
 var TrueFalseOptions = []string{"对", "错"}
 
 // Limits a question must respect so that it fits Telegram when sent.
+//
+// Options are lines of the question's message and buttons carry only their
+// letters, so an option is limited only by the whole message: a question
+// with its options, answer, explanation and source must fit MessageLimit
+// less MessageReserve.
 const (
 	MessageLimit   = 4096 // characters in one Telegram message
 	MessageReserve = 300  // room the bot keeps for headers, progress and time left
-	MaxOptionRunes = 100  // one option, as one line of text and one button
+	MaxOptionRunes = 100  // one option of a Telegram poll (sendPoll): banks' options are not held to it
 	MaxOptions     = 8    // options A to H
-	MaxAnswerRunes = 100  // one accepted fill-in answer
+	MaxAnswerRunes = 100  // one accepted fill-in answer (of one blank)
 	MaxIDLen       = 32   // bank and question ids: A-Z a-z 0-9 _ -
 	MaxTitleRunes  = 60   // a bank's title, shown in lists and buttons
 )
@@ -63,7 +68,13 @@ func (d Difficulty) String() string {
 // Choice questions (单选, 多选) and 判断 are answered by choosing options:
 // Answer holds the indexes of the right options in Options (for 判断,
 // Options is TrueFalseOptions). 填空 is answered by typing: Accepted holds
-// the accepted answers as written, compared with Normalize.
+// the accepted answers as written, compared with Normalize; a 填空 with
+// several blanks holds each accepted answer as its blanks joined by
+// BlankSep ("支部党员大会|支部委员会|党小组会").
+//
+// Explanation may be empty: feedback then shows the right option's text.
+// KeepOrder (shuffle = false in the file) keeps the options in the order
+// they were written, for options that refer to others ("以上都是").
 type Question struct {
 	ID          string
 	Type        Type
@@ -75,6 +86,9 @@ type Question struct {
 	Source      string
 	Topic       string
 	Difficulty  Difficulty
+	KeepOrder   bool
+
+	key string // DupKey, computed when the question is read
 }
 
 // IsChoice reports whether the question is answered by choosing options.
@@ -92,6 +106,13 @@ func (q *Question) AnswerText() string {
 			return TrueFalseOptions[q.Answer[0]]
 		}
 	case Fill:
+		if bs := q.Blanks(); len(bs) > 1 {
+			parts := make([]string, len(bs))
+			for i, b := range bs {
+				parts[i] = strings.Join(b, " / ")
+			}
+			return strings.Join(parts, "；")
+		}
 		return strings.Join(q.Accepted, " / ")
 	}
 	var b strings.Builder
@@ -101,13 +122,21 @@ func (q *Question) AnswerText() string {
 	return b.String()
 }
 
-// MatchFill reports whether a typed answer is one of the accepted ones.
+// MatchFill reports whether a typed answer is one of the accepted ones. The
+// blanks of a 填空 with several are typed in order, separated by spaces or
+// punctuation (，、；|), or run together.
 func (q *Question) MatchFill(typed string) bool {
 	got := Normalize(typed)
 	if got == "" {
 		return false
 	}
 	for _, a := range q.Accepted {
+		if strings.Contains(a, BlankSep) {
+			if matchBlanks(typed, got, strings.Split(a, BlankSep)) {
+				return true
+			}
+			continue
+		}
 		if Normalize(a) == got {
 			return true
 		}
@@ -130,6 +159,9 @@ func (q *Question) Hash() string {
 	w(q.Source)
 	w(q.Topic)
 	w(q.Difficulty.String())
+	if q.KeepOrder { // written only when set: older hashes stay as they were
+		w("keep-order")
+	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
@@ -141,6 +173,20 @@ type Bank struct {
 	Source    string // default source of its questions
 	File      string // where it was read from
 	Questions []*Question
+
+	// place gives, for Questions[i], where it was written (file, sheet,
+	// line or row, in a Problem without a message) and how problems name
+	// it ("第 3 题：", or "" in a spreadsheet, whose row says it); nil for
+	// a bank not read from a file.
+	place func(i int) (at Problem, where string)
+}
+
+// placeOf is place(i), or the bank's file.
+func (b *Bank) placeOf(i int) (Problem, string) {
+	if b.place == nil {
+		return Problem{File: b.File}, ""
+	}
+	return b.place(i)
 }
 
 // Question returns the question with the given id, or nil.

@@ -42,6 +42,13 @@ func (it *Item) Key() string { return it.Bank + "/" + it.QID }
 // for: a corrected question starts afresh.
 func (it *Item) StatKey() string { return it.Key() + "@" + it.Hash }
 
+// DupKey identifies the question for finding copies of it in other banks
+// (questions.Question.DupKey): its kind, stem and options in any order.
+func (it *Item) DupKey() string {
+	q := questions.Question{Type: it.Type, Text: it.Text, Options: it.Options}
+	return "dup:" + q.DupKey()
+}
+
 // AnswerText is the right answer as a member reads it.
 func (it *Item) AnswerText() string {
 	q := questions.Question{Type: it.Type, Options: it.Options, Answer: it.Answer, Accepted: it.Accepted}

@@ -33,8 +33,11 @@ func DrawSeed(salt string, user int64, kind Kind, period string, n int) [32]byte
 // mix, it takes mix[type] of each type (grouped by type, in the order of
 // questions.Types, as a paper test is) and fills any shortfall from the
 // other types; without one it takes any n. The pool's order does not
-// matter: it is sorted by bank and id first. Choice options are shuffled;
-// the two options of 判断 keep their order.
+// matter: it is sorted by bank and id first. It never takes two copies of
+// one question (the same questions.Question.DupKey: one bank's question
+// repeated in another), so a test or a month's study asks each once.
+// Choice options are shuffled unless the question keeps its order
+// (shuffle = false); the two options of 判断 keep their order.
 func Draw(seed [32]byte, pool []*PoolQuestion, n int, mix map[questions.Type]int) []Item {
 	rng := rand.New(rand.NewChaCha8(seed))
 	sorted := make([]*PoolQuestion, len(pool))
@@ -50,21 +53,42 @@ func Draw(seed [32]byte, pool []*PoolQuestion, n int, mix map[questions.Type]int
 		n = len(sorted)
 	}
 
+	// taken[i]: sorted[i] is drawn, or is a copy of one drawn. Keys are
+	// worked out only for the questions looked at, not the whole pool.
+	taken := make([]bool, len(sorted))
+	drawn := map[string]bool{}
+	take := func(i int) bool {
+		if taken[i] {
+			return false
+		}
+		taken[i] = true
+		k := sorted[i].Q.DupKey()
+		if drawn[k] {
+			return false
+		}
+		drawn[k] = true
+		return true
+	}
 	var picked []*PoolQuestion
 	if len(mix) == 0 {
-		picked = sorted[:n]
+		for i, pq := range sorted {
+			if len(picked) >= n {
+				break
+			}
+			if take(i) {
+				picked = append(picked, pq)
+			}
+		}
 	} else {
-		taken := make([]bool, len(sorted))
 		byType := map[questions.Type][]*PoolQuestion{}
 		want := 0
 		for _, t := range questions.Types {
 			for i, pq := range sorted {
-				if want >= n {
+				if want >= n || len(byType[t]) >= mix[t] {
 					break
 				}
-				if pq.Q.Type == t && len(byType[t]) < mix[t] {
+				if pq.Q.Type == t && take(i) {
 					byType[t] = append(byType[t], pq)
-					taken[i] = true
 					want++
 				}
 			}
@@ -74,9 +98,8 @@ func Draw(seed [32]byte, pool []*PoolQuestion, n int, mix map[questions.Type]int
 			if want >= n {
 				break
 			}
-			if !taken[i] {
+			if take(i) {
 				byType[pq.Q.Type] = append(byType[pq.Q.Type], pq)
-				taken[i] = true
 				want++
 			}
 		}
@@ -98,7 +121,7 @@ type PoolQuestion struct {
 }
 
 // Snapshot copies a question into an item, shuffling choice options with
-// rng (nil keeps the bank's order).
+// rng (nil, or a question that keeps its order, keeps the bank's order).
 func Snapshot(bank string, q *questions.Question, rng *rand.Rand) Item {
 	it := Item{
 		Bank: bank, QID: q.ID, Hash: q.Hash(), Type: q.Type, Text: q.Text,
@@ -109,7 +132,7 @@ func Snapshot(bank string, q *questions.Question, rng *rand.Rand) Item {
 	for i := range perm {
 		perm[i] = i
 	}
-	if rng != nil && (q.Type == questions.Single || q.Type == questions.Multiple) {
+	if rng != nil && !q.KeepOrder && (q.Type == questions.Single || q.Type == questions.Multiple) {
 		rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 	}
 	it.Options = make([]string, len(perm))

@@ -136,3 +136,98 @@ func TestSnapshotShuffleKeepsAnswer(t *testing.T) {
 		t.Error("no options were shuffled")
 	}
 }
+
+// TestDrawNoCopies: a question repeated in another bank (the same stem and
+// options, another id) is never drawn twice into one test or one month's
+// study, whatever the seed; a pool made of copies gives each question once.
+func TestDrawNoCopies(t *testing.T) {
+	pool := testPool(t)
+	var doubled []*quiz.PoolQuestion
+	for _, pq := range pool {
+		doubled = append(doubled, pq)
+		cp := *pq.Q
+		cp.ID = "copy-" + pq.Q.ID
+		cp.Options = append([]string(nil), pq.Q.Options...)
+		if len(cp.Options) > 1 { // the same options in another order are the same question
+			cp.Options[0], cp.Options[1] = cp.Options[1], cp.Options[0]
+			cp.Answer = nil
+			for _, a := range pq.Q.Answer {
+				switch a {
+				case 0:
+					a = 1
+				case 1:
+					a = 0
+				}
+				cp.Answer = append(cp.Answer, a)
+			}
+		}
+		doubled = append(doubled, &quiz.PoolQuestion{Bank: pq.Bank + "-copy", Q: &cp})
+	}
+	mix := quiz.DefaultRules().TestMix
+	for user := int64(1); user <= 50; user++ {
+		for _, tt := range []struct {
+			kind quiz.Kind
+			n    int
+			mix  map[questions.Type]int
+		}{{quiz.Test, 20, mix}, {quiz.Study, 10, nil}} {
+			items := quiz.Draw(quiz.DrawSeed("s", user, tt.kind, "2026-Q4", 1), doubled, tt.n, tt.mix)
+			if len(items) != tt.n {
+				t.Fatalf("drew %d, want %d", len(items), tt.n)
+			}
+			stems := map[string]string{}
+			for _, it := range items {
+				if prev, dup := stems[it.Text]; dup {
+					t.Fatalf("user %d %s: %s and %s are copies of one question", user, tt.kind, prev, it.Key())
+				}
+				stems[it.Text] = it.Key()
+			}
+		}
+	}
+	all := quiz.Draw(quiz.DrawSeed("s", 1, quiz.Study, "2026-11", 1), doubled, len(doubled), nil)
+	if len(all) != len(pool) {
+		t.Errorf("all of a doubled pool: drew %d, want %d", len(all), len(pool))
+	}
+}
+
+// TestDrawKeepsOrder: a question written with shuffle = false is asked
+// with its options in the order written, for every member.
+func TestDrawKeepsOrder(t *testing.T) {
+	f := questions.ParseFile("k.toml", []byte(`id = "k"
+title = "k"
+
+[[question]]
+id = "1"
+type = "单选"
+text = "党员的义务包括哪些？"
+options = ["认真学习", "贯彻执行党的基本路线", "坚持党和人民的利益高于一切", "以上都是"]
+answer = "D"
+shuffle = false
+
+[[question]]
+id = "2"
+type = "多选"
+text = "“三会”包括哪些？"
+options = ["支部党员大会", "支部委员会", "党小组会", "村民代表大会"]
+answer = "ABC"
+`))
+	if len(f.Problems) > 0 {
+		t.Fatal(f.Problems)
+	}
+	pool := []*quiz.PoolQuestion{{Bank: "k", Q: f.Bank.Questions[0]}, {Bank: "k", Q: f.Bank.Questions[1]}}
+	shuffled := 0
+	for user := int64(1); user <= 30; user++ {
+		for _, it := range quiz.Draw(quiz.DrawSeed("s", user, quiz.Study, "2026-11", 1), pool, 2, nil) {
+			q := f.Bank.Question(it.QID)
+			same := reflect.DeepEqual(it.Options, q.Options)
+			if q.KeepOrder && (!same || it.Options[it.Answer[0]] != "以上都是") {
+				t.Fatalf("user %d: shuffle = false shuffled: %v", user, it.Options)
+			}
+			if !q.KeepOrder && !same {
+				shuffled++
+			}
+		}
+	}
+	if shuffled == 0 {
+		t.Error("the other question was never shuffled")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"partyquiz/questions"
@@ -266,5 +267,58 @@ func TestTreeChangeKeepsTotals(t *testing.T) {
 	}
 	if w, err := f.svc.Weak(ctx, admin, "dasha", 100); err != nil || len(w) != 0 {
 		t.Errorf("dasha's item statistics keep the moved branch's answers: %d, %v", len(w), err)
+	}
+}
+
+// TestNoCopyInOneMonth: a due mistake mixed into a month's study is never
+// a copy (another bank's) of a question the month already draws.
+func TestNoCopyInOneMonth(t *testing.T) {
+	var a, b strings.Builder
+	for _, w := range []*strings.Builder{&a, &b} {
+		id := "bank-a"
+		if w == &b {
+			id = "bank-b"
+		}
+		fmt.Fprintf(w, "id = %q\ntitle = \"题库\"\nsource = \"测试\"\n", id)
+		for i := 0; i < 12; i++ {
+			fmt.Fprintf(w, "\n[[question]]\nid = \"%d\"\ntype = \"单选\"\ntext = \"第%d题：“三会一课”中的“一课”指的是什么？\"\noptions = [\"党课\", \"形势政策课\"]\nanswer = \"A\"\nexplanation = \"一课即党课。\"\n", i, i)
+		}
+	}
+	plan := "title = \"计划\"\n\n[[month]]\nmonth = 11\ntitle = \"十一月\"\nlesson = \"学习\"\nbanks = [\"bank-a\"]\n\n[[month]]\nmonth = 12\ntitle = \"十二月\"\nlesson = \"学习\"\nbanks = [\"bank-b\"]\n"
+	set := questions.LoadFS(fstest.MapFS{
+		"bank-a.toml": {Data: []byte(a.String())}, "bank-b.toml": {Data: []byte(b.String())}, "plan.toml": {Data: []byte(plan)},
+	})
+	if set.Catalog == nil {
+		t.Fatalf("the test's banks: %v", set.Problems)
+	}
+	f := newFixture(t, quiz.DefaultRules())
+	f.svc.SetContent(&quiz.Content{Catalog: set.Catalog, Tree: f.svc.Tree()})
+	ctx := context.Background()
+	f.now = time.Date(2026, 11, 5, 10, 0, 0, 0, f.now.Location())
+	f.join(t, 1001, "qingshan")
+	// November: every answer wrong, ten mistakes.
+	sess, err := f.svc.StartStudy(ctx, 1001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range sess.Attempt.Items {
+		f.now = f.now.Add(10 * time.Second)
+		it := sess.Attempt.Items[i]
+		if _, err := f.svc.Answer(ctx, 1001, sess.Attempt.ID, i, []int{(it.Answer[0] + 1) % 2}, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// December draws the copies; the due mistakes are the same questions.
+	f.now = time.Date(2026, 12, 5, 10, 0, 0, 0, f.now.Location())
+	dec, err := f.svc.StartStudy(ctx, 1001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stems := map[string]string{}
+	for _, it := range dec.Attempt.Items {
+		if prev, dup := stems[it.Text]; dup {
+			t.Fatalf("December asks %s and %s, copies of one question", prev, it.Key())
+		}
+		stems[it.Text] = it.Key()
 	}
 }

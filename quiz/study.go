@@ -83,8 +83,8 @@ func (s *Service) startStudy(ctx context.Context, id int64, month Period, until 
 }
 
 // dueMistakes returns up to n due questions of the mistake book that are
-// not among items (nor of a test someone may still take), as items marked
-// Mistake.
+// not among items nor copies of them (nor of a test someone may still
+// take), as items marked Mistake.
 func (s *Service) dueMistakes(tx Tx, id int64, now time.Time, n int, items []Item) ([]Item, error) {
 	if n <= 0 {
 		return nil, nil
@@ -93,16 +93,17 @@ func (s *Service) dueMistakes(tx Tx, id int64, now time.Time, n int, items []Ite
 	if err != nil {
 		return nil, err
 	}
-	have := map[string]bool{}
+	have := map[string]bool{} // the month's questions, and their copies in other banks
 	for _, it := range items {
 		have[it.Key()] = true
+		have[it.DupKey()] = true
 	}
 	var out []Item
 	for _, m := range ms {
 		if len(out) == n {
 			break
 		}
-		if m.IsDue(now) && !have[m.Key] {
+		if m.IsDue(now) && !have[m.Key] && !have[m.Item.DupKey()] {
 			it := m.Item
 			it.Mistake = true
 			out = append(out, it)

@@ -1,0 +1,6 @@
+//go:build race
+
+package questions_test
+
+// raceEnabled: the race detector multiplies what a test allocates.
+const raceEnabled = true
