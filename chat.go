@@ -24,8 +24,8 @@ import (
 // chatUserID is the Telegram id of the person at the terminal.
 const chatUserID = 10001
 
-// chatStorePath is where `partyquiz chat` keeps its data unless the
-// configuration names a file other than the default.
+// chatStorePath is where `partyquiz chat` keeps its data, whatever store
+// the configuration names.
 const chatStorePath = "data/chat.db"
 
 // Chat runs the real bot against the in-process fake Bot API server, with
@@ -35,7 +35,10 @@ const chatStorePath = "data/chat.db"
 // every flow can be tried, offline, with no token.
 func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	c := m.Config
-	if c.Store.Path == DefaultConfig().Store.Path {
+	// Its own file, always: the demo users and what they do never go into
+	// the store a configuration names for the real bot.
+	c.Store.Path = m.ChatPath
+	if c.Store.Path == "" {
 		c.Store.Path = chatStorePath
 	}
 	srv, err := telegramtest.Start(telegramtest.Options{BotUsername: "partyquiz_demo_bot"})

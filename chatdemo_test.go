@@ -20,7 +20,7 @@ func TestChatContest(t *testing.T) {
 	t.Setenv("TELEGRAM_BOT_TOKEN", "")
 	var out syncBuffer
 	m := NewMain(&out, io.Discard)
-	m.Config.Store.Path = filepath.Join(t.TempDir(), "chat.db")
+	m.ChatPath = filepath.Join(t.TempDir(), "chat.db")
 	m.Config.Contest.CountdownSeconds = 10
 	in, typed := io.Pipe()
 	done := make(chan error, 1)

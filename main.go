@@ -106,6 +106,9 @@ type Main struct {
 	OpsAddr string
 	// WebappAddr is the address the dashboard listens on, likewise.
 	WebappAddr string
+	// ChatPath is the store of `partyquiz chat` (data/chat.db when empty):
+	// never the configured one.
+	ChatPath string
 }
 
 // NewMain returns a Main with the default configuration.

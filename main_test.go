@@ -198,7 +198,9 @@ func TestChat(t *testing.T) {
 	t.Setenv("TELEGRAM_BOT_TOKEN", "")
 	var out syncBuffer
 	m := NewMain(&out, io.Discard)
-	m.Config.Store.Path = filepath.Join(t.TempDir(), "chat.db")
+	dir := t.TempDir()
+	m.ChatPath = filepath.Join(dir, "chat.db")
+	m.Config.Store.Path = filepath.Join(dir, "real.db") // a configuration's store: chat never writes it
 	in, typed := io.Pipe()
 	done := make(chan error, 1)
 	go func() { done <- m.Chat(context.Background(), in) }()
@@ -227,5 +229,8 @@ func TestChat(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("chat did not end")
+	}
+	if _, err := os.Stat(m.Config.Store.Path); !os.IsNotExist(err) {
+		t.Errorf("chat touched the configured store: %v", err)
 	}
 }
