@@ -45,12 +45,74 @@ func TestCrash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	path := filepath.Join(t.TempDir(), "crash.db")
 	reported := map[answerRef]bool{}
+	ev := &eventLog{changes: map[string]bool{}, sent: map[string]int{}}
 	for round := 0; round < rounds; round++ {
-		n := runAndKill(t, path, rng, reported)
+		n := runAndKill(t, path, rng, reported, ev)
 		total := verifyFile(t, path, reported)
-		t.Logf("round %d: %d answers reported, %d reported in all, %d recorded", round, n, len(reported), total)
+		verifyEvents(t, path, ev)
+		t.Logf("round %d: %d answers reported, %d reported in all, %d recorded; %d changes with an event, %d events sent",
+			round, n, len(reported), total, len(ev.changes), len(ev.sent))
 		if t.Failed() {
 			return
+		}
+	}
+	// After the last kill, a run sends what is left; then every event of
+	// every change was sent, once but for a kill between a send and its
+	// record.
+	drainEvents(t, path, ev)
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for ref := range ev.changes {
+		if st, _ := db.EventState(context.Background(), ref); st != "sent" || ev.sent[ref] == 0 {
+			t.Errorf("the event of change %s: %q, sent %d times", ref, st, ev.sent[ref])
+		}
+	}
+	dups := 0
+	for ref, n := range ev.sent {
+		if n > 1 {
+			dups++
+			if !ev.lastOfRun[ref] {
+				t.Errorf("event %s sent %d times, and not the one in flight when a run was killed", ref, n)
+			}
+		}
+	}
+	t.Logf("%d events of %d changes, %d sent again after a kill between its send and its record", len(ev.sent), len(ev.changes), dups)
+}
+
+// eventLog is what the children of TestCrash said about events: the
+// changes they made that must be told (by the ref of their event), and
+// every event they sent, with how many times.
+type eventLog struct {
+	changes   map[string]bool
+	sent      map[string]int
+	lastOfRun map[string]bool // the last event a killed run sent (it may not have recorded it)
+}
+
+// verifyEvents checks, after a kill, that every change reported has its
+// event in the outbox (pending or sent), and every event sent is one of a
+// change that happened.
+func verifyEvents(t *testing.T, path string, ev *eventLog) {
+	t.Helper()
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatalf("open after a crash: %v", err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for ref := range ev.changes {
+		if st, err := db.EventState(ctx, ref); err != nil || (st != "pending" && st != "sent") {
+			t.Errorf("change %s was made but its event is %q (%v)", ref, st, err)
+		}
+	}
+	for ref := range ev.sent {
+		if !ev.changes[ref] {
+			// A change whose report was cut by the kill: it must be there.
+			if st, _ := db.EventState(ctx, ref); st != "sent" {
+				t.Errorf("event %s was sent but is %q", ref, st)
+			}
 		}
 	}
 }
@@ -62,7 +124,7 @@ type answerRef struct {
 
 // runAndKill runs the child until it has reported some answers and a
 // random time more has passed, kills it, and adds what it reported.
-func runAndKill(t *testing.T, path string, rng *rand.Rand, reported map[answerRef]bool) int {
+func runAndKill(t *testing.T, path string, rng *rand.Rand, reported map[answerRef]bool, ev *eventLog) int {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), crashEnv+"="+path)
@@ -77,6 +139,7 @@ func runAndKill(t *testing.T, path string, rng *rand.Rand, reported map[answerRe
 	}
 	first := make(chan struct{})
 	var got []answerRef
+	lastSent := ""
 	done := make(chan error, 1)
 	go func() {
 		r := bufio.NewReader(out)
@@ -91,6 +154,15 @@ func runAndKill(t *testing.T, path string, rng *rand.Rand, reported map[answerRe
 				}
 				done <- err
 				return
+			}
+			if c, ok := strings.CutPrefix(line, "changed "); ok {
+				ev.changes[strings.TrimSpace(c)] = true
+				continue
+			}
+			if c, ok := strings.CutPrefix(line, "sent "); ok {
+				lastSent = strings.TrimSpace(c)
+				ev.sent[lastSent]++
+				continue
 			}
 			var ref answerRef
 			if _, err := fmt.Sscanf(line, "answered %d %d\n", &ref.Attempt, &ref.Index); err != nil {
@@ -112,6 +184,12 @@ func runAndKill(t *testing.T, path string, rng *rand.Rand, reported map[answerRe
 		t.Fatal(err)
 	}
 	werr := cmd.Wait()
+	if lastSent != "" {
+		if ev.lastOfRun == nil {
+			ev.lastOfRun = map[string]bool{}
+		}
+		ev.lastOfRun[lastSent] = true
+	}
 	if len(got) == 0 {
 		t.Fatalf("the child reported no answers (%v):\n%s", werr, stderr.String())
 	}
@@ -119,6 +197,25 @@ func runAndKill(t *testing.T, path string, rng *rand.Rand, reported map[answerRe
 		reported[ref] = true
 	}
 	return len(got)
+}
+
+// drainEvents runs a child that only sends what is left in the outbox.
+func drainEvents(t *testing.T, path string, ev *eventLog) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashEnv+"="+path, crashEnv+"_DRAIN=1")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("the last run: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if c, ok := strings.CutPrefix(line, "sent "); ok {
+			ev.sent[strings.TrimSpace(c)]++
+		}
+	}
+	if !strings.Contains(string(out), "drained") {
+		t.Fatalf("the last run did not send everything:\n%s", out)
+	}
 }
 
 // verifyFile opens the file after a crash and checks it; it returns the
@@ -276,6 +373,75 @@ func TestCrashChild(t *testing.T) {
 		}
 		return nil
 	}
+	// Changes that must be told — a correction, a make-up, a flag for the
+	// admin — each reported once its Update returned; and a sender that
+	// prints each event it "sends" before recording it, as the bot's does.
+	changed := func(ref string) {
+		out.Lock()
+		defer out.Unlock()
+		fmt.Fprintf(os.Stdout, "changed %s\n", ref)
+	}
+	tell := func(id int64, a *quiz.Attempt) error {
+		switch id % 3 {
+		case 0:
+			ref := fmt.Sprintf("c%d", id)
+			if _, err := f.Svc.Correct(ctx, f.Admin, id, quiz.PointsOf(1), "竞赛获奖", ref); err != nil {
+				return err
+			}
+			changed(fmt.Sprintf("fix:%d:%s", id, ref))
+		case 1:
+			ref := fmt.Sprintf("g%d", id)
+			_, _, err := f.Svc.GrantMakeup(ctx, f.Admin, id, quiz.Test, "2026-Q4", 3, "生病", ref)
+			if quiz.ErrorReason(err) == quiz.ReasonNothingToGrant || quiz.ErrorReason(err) == quiz.ReasonMakeupOpen {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			changed(fmt.Sprintf("makeup:%d:%s", id, ref))
+		default:
+			fl, err := f.Svc.Flag(ctx, id, a.ID, 0, "这道题有问题")
+			if err != nil {
+				return err
+			}
+			changed(fmt.Sprintf("flag:%d:%d", fl.Seq, adminID))
+		}
+		return nil
+	}
+	go func() { // the sender
+		for {
+			es, err := db.Pending(ctx, 0, 50)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for _, e := range es {
+				out.Lock()
+				fmt.Fprintf(os.Stdout, "sent %s\n", e.Ref)
+				out.Unlock()
+				if err := db.Done(ctx, e.Seq, ""); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			if len(es) == 0 {
+				select {
+				case <-db.Emitted():
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}
+	}()
+	if os.Getenv(crashEnv+"_DRAIN") != "" {
+		// Only send what is left, then say so.
+		for {
+			if n, _ := db.PendingCount(ctx); n == 0 {
+				fmt.Fprintln(os.Stdout, "drained")
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	const workers = 32
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -304,6 +470,9 @@ func TestCrashChild(t *testing.T) {
 				sess, err := f.Svc.StartStudy(ctx, id)
 				if err == nil && !sess.Done {
 					err = answer(sess.Attempt)
+				}
+				if err == nil && sess.Attempt != nil {
+					err = tell(id, sess.Attempt)
 				}
 				if err != nil {
 					t.Error(err)
