@@ -540,10 +540,23 @@ func TestManagerButtonsForged(t *testing.T) {
 	invCode := strings.Fields(inv.Text[strings.Index(inv.Text, "start=")+6:])[0]
 	key := strconv.FormatInt(1001, 36)
 	ledger := len(e.ledger(1001))
+	// A contest of 青山村's group, prepared by its secretary.
+	ctx := context.Background()
+	group := e.srv.NewGroup(-100123, "青山村党员群")
+	vHere, _ := e.svc.Viewer(ctx, 2001)
+	if _, err := e.svc.BindGroup(ctx, vHere, group.ID(), "青山村党员群", "qingshan"); err != nil {
+		t.Fatal(err)
+	}
+	contest, err := e.svc.CreateContest(ctx, vHere, quiz.ContestSetup{Chat: group.ID(), Source: quiz.FromMonth, Questions: 3, Seconds: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid := strconv.FormatUint(contest.ID, 36)
 	data := []string{
 		"br:qingshan", "bm:qingshan", "mb:" + key, "mk1:" + key + ":s:2026-11",
 		"mk2:" + key + ":s:2026-11:7", "fx:" + key, "ivx:" + invCode, "pub:y:00000000",
-		"rk:qingshan", "yr:qingshan",
+		"rk:qingshan", "yr:qingshan", "iv:qingshan", "bx:sanhui-yike",
+		"cc:" + cid + ":start", "cc:" + cid + ":stop", "cp:" + cid, "cs:go", "cb:sanhui-yike",
 	}
 	for _, u := range []*telegramtest.User{member, stranger, secThere} {
 		msg := u.Messages()[len(u.Messages())-1]
@@ -565,6 +578,12 @@ func TestManagerButtonsForged(t *testing.T) {
 	}
 	if gs := e.grants(1001); len(gs) != 0 {
 		t.Errorf("forged presses granted %+v", gs)
+	}
+	if c, err := e.svc.Contest(ctx, contest.ID); err != nil || c.Phase != contest.Phase {
+		t.Errorf("forged presses changed the contest: %+v, %v", c, err)
+	}
+	if n := len(group.Messages()); n != 0 {
+		t.Errorf("forged presses posted %d messages in the group", n)
 	}
 	if n := len(e.ledger(1001)); n != ledger {
 		t.Errorf("forged presses changed the ledger")
