@@ -119,7 +119,7 @@ func TestStormHoldsCallsTogether(t *testing.T) {
 	}
 	// The first calls of the storm meet it at once (up to one per chat);
 	// after that, about one probe per 2 s instead of 50.
-	if n := e.srv.TooManyRequests(); n > 50+10 {
+	if n := e.srv.TooManyRequests(); n > 100 { // each on its own: about 170
 		t.Errorf("%d 429s for 50 chats in a 6 s storm: the calls retried each on its own", n)
 	}
 	t.Logf("%d 429s", e.srv.TooManyRequests())
