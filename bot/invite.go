@@ -33,7 +33,7 @@ func invite(r *Request) error {
 	case 0:
 		return b.inviteChoices(r, quiz.RoleMember)
 	case 1:
-		if strings.EqualFold(args[0], "secretary") {
+		if isSecretaryArg(args[0]) {
 			if !r.Viewer.Admin {
 				r.Reply(txtAdminOnly)
 				return nil
@@ -42,7 +42,7 @@ func invite(r *Request) error {
 		}
 		return b.makeInvite(r, args[0], quiz.RoleMember)
 	case 2:
-		if !strings.EqualFold(args[1], "secretary") {
+		if !isSecretaryArg(args[1]) {
 			r.Reply(txtInviteUsage)
 			return nil
 		}
@@ -129,3 +129,7 @@ func (b *Bot) makeInvite(r *Request, node string, role quiz.Role) error {
 	r.ReplyKB(fmt.Sprintf(txtInviteLink, esc(tree.Path(node)), who, esc(link), expiry), &kb)
 	return nil
 }
+
+// isSecretaryArg reports whether an /invite argument asks for a
+// secretary's link: 书记 (as the help says) or secretary.
+func isSecretaryArg(s string) bool { return s == txtInviteRoleSec || strings.EqualFold(s, "secretary") }

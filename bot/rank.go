@@ -143,7 +143,7 @@ func (b *Bot) yearText(y *quiz.YearReport) (string, *tgbotapi.InlineKeyboardMark
 	for i, t := range b.svc.Rules.Stars {
 		rules = append(rules, fmt.Sprintf(txtYearStarRule, i+2, t))
 	}
-	s.WriteString("\n" + fmt.Sprintf(txtYearStars, strings.Join(rules, ",")))
+	s.WriteString("\n" + fmt.Sprintf(txtYearStars, strings.Join(rules, txtComma)))
 	dist := func(c [5]int64) string { return fmt.Sprintf(txtStarDist, c[4], c[3], c[2], c[1], c[0]) }
 	name := y.Total.Node
 	s.WriteString("\n" + fmt.Sprintf(txtYearNode, esc(tree.Name(name)), y.Total.Members, score(y.Total.MeanPoints), dist(y.Total.Stars)))

@@ -446,7 +446,8 @@ func weak(r *Request) error {
 		for _, sec := range []struct {
 			head  string
 			items []quiz.WeakItem
-		}{{txtSuspect, rev.Suspect}, {txtHard, rev.Hard}, {txtEasy, rev.Easy}} {
+		}{{txtSuspect, rev.Suspect}, {fmt.Sprintf(txtHard, wholePercent(quiz.HardBelow)), rev.Hard},
+			{fmt.Sprintf(txtEasy, wholePercent(quiz.EasyAbove)), rev.Easy}} {
 			s.WriteString(sec.head)
 			if len(sec.items) == 0 {
 				s.WriteString(txtNoneYet)
@@ -475,7 +476,7 @@ func questionLine(q *questions.Question) string {
 		for i, o := range q.Options {
 			opts = append(opts, questions.Letter(i)+". "+o)
 		}
-		s += " " + strings.Join(opts, ";")
+		s += " " + strings.Join(opts, txtSemi)
 	}
 	return s
 }

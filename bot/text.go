@@ -68,7 +68,7 @@ const (
 		"/rank、/year 查看下级组织的排名和星级"
 	txtHelpAdmin = "\n\n<b>管理员还可以使用：</b>\n" +
 		"/banks 查看已发布的题库和学习计划；直接发送 .toml 文件即可上传题库、学习计划或组织架构\n" +
-		"/invite 组织编号 secretary 生成书记邀请链接"
+		"/invite 书记 选择组织，生成书记邀请链接；也可以直接发送 /invite 组织名称 书记"
 
 	txtCancelled       = "已退出当前操作。"
 	txtCancelledTest   = "已退出。注意：测试仍在计时，发送 /test 可继续作答。"
@@ -227,11 +227,17 @@ const (
 	txtInviteNoScope     = "您没有可以邀请党员加入的党支部。"
 	txtInviteNodeUnknown = "没有编号为 %s 的组织。发送 /invite 从列表中选择。"
 	txtInviteNotLeaf     = "党员只能加入党支部（最下一级组织）。请从列表中选择党支部。"
-	txtInviteUsage       = "用法：/invite [组织编号] [secretary] [有效天数 1–365]"
+	txtInviteUsage       = "用法：/invite [组织名称或编号] [书记] [有效天数 1–365]。例如：/invite 老洼坪村党支部 7"
 	txtNotInScope        = "您没有查看或管理这个组织的权限。"
 	txtNodeUnknown       = "没有这个组织。"
 
 	txtBlockedBack = "欢迎回来！"
+
+	// Dates, times and lists.
+	txtDay      = "%d月%d日"
+	txtDateTime = "%d月%d日 %02d:%02d" // clock times with an ASCII colon
+	txtComma    = "，"                // between items of a sentence
+	txtSemi     = "；"                // between options of a question on one line
 )
 
 // reasonText words each error reason of the engine for users.
@@ -316,8 +322,8 @@ const (
 	txtWeakItemHidden = "\n\n<b>%d.</b> 正确率 %s（%d 人次）· %s\n%s\n（本题属于尚未结束的测试，答案在 %s 测试结束后显示。）"
 	txtReviewHead     = "\n\n🔎 <b>题目质量（全市）</b>"
 	txtSuspect        = "\n<b>可能有误</b>（成绩好的反而答错）："
-	txtHard           = "\n<b>太难</b>（正确率低于 30%%）："
-	txtEasy           = "\n<b>太容易</b>（正确率高于 95%%）："
+	txtHard           = "\n<b>太难</b>（正确率低于 %s）："
+	txtEasy           = "\n<b>太容易</b>（正确率高于 %s）："
 	txtItemLine       = "\n· [%s] %s —— 正确率 %s，区分度 %s"
 	txtFlagsHead      = "\n\n<b>党员纠错反馈</b>："
 	txtFlagLine       = "\n· %s [%s] %s —— “%s”"
