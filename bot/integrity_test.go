@@ -543,7 +543,7 @@ func TestManagerButtonsForged(t *testing.T) {
 	data := []string{
 		"br:qingshan", "bm:qingshan", "mb:" + key, "mk1:" + key + ":s:2026-11",
 		"mk2:" + key + ":s:2026-11:7", "fx:" + key, "ivx:" + invCode, "pub:y:00000000",
-		"rk:qingshan", "yr:qingshan",
+		"rk:qingshan", "yr:qingshan", "fxc:y:00000000", "iv:qingshan:m",
 	}
 	for _, u := range []*telegramtest.User{member, stranger, secThere} {
 		msg := u.Messages()[len(u.Messages())-1]

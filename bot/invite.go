@@ -101,8 +101,7 @@ func pressInvite(r *Request) error {
 	if r.Data[2] == "s" {
 		role = quiz.RoleSecretary
 	}
-	r.Toast("")
-	return r.Bot.makeInvite(r, r.Data[1], role)
+	return r.Bot.makeInvite(r, r.Data[1], role) // a refusal is the press's answer
 }
 
 func (b *Bot) makeInvite(r *Request, node string, role quiz.Role) error {

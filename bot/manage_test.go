@@ -274,9 +274,10 @@ func TestSecretaryFlows(t *testing.T) {
 
 	// A correction with a reason, recorded with who made it.
 	e.memberCard(sec, "党员甲")
-	e.press(sec, "调整积分", "请发送调整的分数和原因")
+	e.press(sec, "调整积分", "调整的分数和原因")
 	e.send(sec, "两分", "格式不对")
-	e.send(sec, "+2 参加党史知识竞赛获奖", "已为 党员甲 调整积分 +2")
+	e.send(sec, "+2 参加党史知识竞赛获奖", "请确认积分调整")
+	e.press(sec, "确认调整", "已为 党员甲 调整积分 +2")
 	var fix *quiz.Entry
 	for _, en := range e.ledger(1001) {
 		if en.Rule == quiz.RuleCorrection {

@@ -38,11 +38,16 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 	s.WriteString("\n" + txtMeTests)
 	for _, t := range rec.Tests {
 		st := txtMeTestNone
+		start, end := b.svc.Rules.TestWindowOf(b.svc.Cal, t.Quarter)
 		switch {
 		case t.Open:
 			st = txtMeTestOpen
 		case t.Tested:
 			st = fmt.Sprintf(txtMeScore, t.Score, b.passText(t.Score))
+		case now.Before(start): // not open yet: nothing missed
+			st = fmt.Sprintf(txtMeTestNotYet, b.day(start))
+		case now.Before(end):
+			st = fmt.Sprintf(txtMeTestDue, b.lastDay(end))
 		}
 		s.WriteString("\n" + fmt.Sprintf(txtMeTest, t.Quarter, st))
 	}

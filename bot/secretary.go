@@ -26,6 +26,7 @@ func SecretaryRoutes() []Route {
 		{Command: "banks", Role: Admin, Handle: banks},
 		{Command: "#document", Role: Admin, Handle: upload},
 		{Command: "#dialog:" + modeFix, Role: Manager, Handle: fixText},
+		{Command: "#dialog:" + modeFixConfirm, Role: Manager, Handle: fixText},
 		{Command: "#dialog:" + modeFlag, Role: Member, Handle: flagText},
 		{Callback: "br", Role: Manager, Handle: nodeButton(showBranch)},
 		{Callback: "bm", Role: Manager, Handle: pressMembers},
@@ -33,6 +34,7 @@ func SecretaryRoutes() []Route {
 		{Callback: "mk1", Role: Manager, Handle: pressMakeupPick},
 		{Callback: "mk2", Role: Manager, Handle: pressMakeupGrant},
 		{Callback: "fx", Role: Manager, Handle: pressFix},
+		{Callback: "fxc", Role: Manager, Handle: pressFixConfirm},
 		{Callback: "fl", Role: Member, Handle: pressFlag},
 		{Callback: "pub", Role: Admin, Handle: pressPublish},
 		{Callback: "ivx", Role: Manager, Handle: pressRevoke},
@@ -41,9 +43,11 @@ func SecretaryRoutes() []Route {
 
 // Dialog modes of this file.
 const (
-	modeFix    = "fix"    // waiting for "+2 reason" for a member (Data: member id)
-	modeFlag   = "flag"   // waiting for a member's note on a question (Data: attempt:item)
-	modeUpload = "upload" // an upload waiting for 发布 (Data: file id and name)
+	modeFix = "fix" // waiting for "+2 reason" for a member (Data: member id)
+	// a correction waiting for 确认调整 (Data: pendingFix.encode)
+	modeFixConfirm = "fixok"
+	modeFlag       = "flag"   // waiting for a member's note on a question (Data: attempt:item)
+	modeUpload     = "upload" // an upload waiting for 发布 (Data: file id and name)
 )
 
 // names lists users' names, the first few and a count of the rest.
@@ -308,61 +312,6 @@ func (b *Bot) dropKeyboard(r *Request) {
 	b.send.Enqueue(r.Chat, e, nil)
 }
 
-// pressFix asks for a point correction.
-func pressFix(r *Request) error {
-	id, ok := memberArg(r, 1)
-	if !ok {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	if _, err := r.Bot.svc.MemberCard(r.Ctx, r.Viewer, id); err != nil {
-		return err
-	}
-	r.Toast("")
-	if err := r.Bot.saveDialog(r.Ctx, r.Chat, &dialog{Mode: modeFix, Data: strconv.FormatInt(id, 10)}); err != nil {
-		return err
-	}
-	r.Reply(txtAskFix)
-	return nil
-}
-
-// fixText reads "+2 reason" and books the correction.
-func fixText(r *Request) error {
-	b := r.Bot
-	id, err := strconv.ParseInt(r.Dialog.Data, 10, 64)
-	if err != nil {
-		_ = b.saveDialog(r.Ctx, r.Chat, nil)
-		return err
-	}
-	amount, reason, ok := parseFix(r.Msg.Text)
-	if !ok {
-		r.Reply(txtBadFix)
-		return nil
-	}
-	ref := fmt.Sprintf("%d-%d", r.Chat, r.Msg.MessageID) // a redelivered message books nothing twice
-	e, err := b.svc.Correct(r.Ctx, r.Viewer, id, amount, fmt.Sprintf(txtFixReason, reason), ref)
-	if quiz.ErrorReason(err) == quiz.ReasonBadAmount {
-		r.Reply(txtBadFix)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := b.saveDialog(r.Ctx, r.Chat, nil); err != nil {
-		return err
-	}
-	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
-	if err != nil {
-		return err
-	}
-	sign := "+"
-	if e.Amount < 0 {
-		sign = ""
-	}
-	r.Reply(fmt.Sprintf(txtFixed, esc(card.User.Name), sign+e.Amount.String(), esc(reason)))
-	return nil
-}
-
 // parseFix reads "+2 参加知识竞赛获奖": an amount with at most one decimal
 // and a reason of 1–50 characters.
 func parseFix(s string) (quiz.Points, string, bool) {
@@ -524,7 +473,8 @@ func pressFlag(r *Request) error {
 		return err
 	}
 	r.Toast("")
-	if err := r.Bot.saveDialog(r.Ctx, r.Chat, &dialog{Mode: modeFlag, Data: fmt.Sprintf("%d:%d", att, idx)}); err != nil {
+	d := &dialog{Mode: modeFlag, Data: fmt.Sprintf("%d:%d", att, idx), Attempt: interrupting(r.Dialog)}
+	if err := r.Bot.saveDialog(r.Ctx, r.Chat, d); err != nil {
 		return err
 	}
 	r.Reply(txtAskFlag)
@@ -537,16 +487,25 @@ func flagText(r *Request) error {
 	a, i, _ := strings.Cut(r.Dialog.Data, ":")
 	att, err1 := strconv.ParseUint(a, 10, 64)
 	idx, err2 := strconv.Atoi(i)
-	_ = b.saveDialog(r.Ctx, r.Chat, nil)
+	kept := r.Dialog.Attempt
 	if err1 != nil || err2 != nil {
 		r.Reply(txtButtonStale)
-		return nil
+		_, err := b.resume(r, kept)
+		return err
 	}
 	f, err := b.svc.Flag(r.Ctx, r.From, att, idx, r.Msg.Text)
 	if err != nil {
+		r.fail(err) // its words first, then the question again
+		_, err := b.resume(r, kept)
 		return err
 	}
 	r.Reply(txtFlagThanks)
+	// Back to the question in progress, or what to do next.
+	if resumed, err := b.resume(r, kept); err != nil {
+		return err
+	} else if !resumed {
+		r.Reply(txtFlagNext)
+	}
 	name := ""
 	if r.Viewer.User != nil {
 		name = r.Viewer.User.Name

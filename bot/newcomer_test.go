@@ -1,0 +1,165 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"partyquiz/bot/telegramtest"
+	"partyquiz/questions"
+	"partyquiz/quiz"
+)
+
+// The tests of this file are issue 14's "what a newcomer hits": each
+// drives the chat over the fake Bot API the way a user does and checks
+// what the screen says.
+
+// studyUntilFill answers the member's study through the chat until the
+// current question is a fill-in one (after at least one answer, so that a
+// feedback with 答题纠错 is on the screen); it returns the attempt.
+func (e *env) studyUntilFill(u *telegramtest.User) *quiz.Attempt {
+	e.t.Helper()
+	e.send(u, "/study", "第 1/")
+	for {
+		a := e.openAttempt(u.ID())
+		if i := a.Current(); i > 0 && a.Items[i].Type == questions.Fill {
+			return a
+		}
+		if a.Current() == len(a.Items)-1 {
+			e.t.Fatal("no fill-in question after the first in this member's study: pick another member id")
+		}
+		e.answerCurrent(u, true)
+	}
+}
+
+// TestFlagKeepsTheQuestion: after 答题纠错 (the note sent, or /cancel) the
+// question in progress is shown again and a typed fill-in answer counts.
+func TestFlagKeepsTheQuestion(t *testing.T) {
+	e := newEnv(t)
+	u := e.member(1001, "党员甲", "qingshan")
+	a := e.studyUntilFill(u)
+	idx := a.Current()
+	e.settle()
+
+	// The note: thanks, then the fill-in question again.
+	e.press(u, "答题纠错", "哪里有误")
+	seq := u.Seq()
+	e.send(u, "选项表述不清", "已收到您的纠错反馈")
+	again := e.waitAfter(u, seq, a.Items[idx].Text[:6])
+	if !strings.Contains(again.Text, "请直接发送您的答案") {
+		t.Errorf("the question shown again does not ask for the answer: %s", again.Text)
+	}
+	seq = u.Seq()
+	u.SendText(a.Items[idx].Accepted[0])
+	e.waitAfter(u, seq, "回答正确")
+	if got := e.attempt(u.ID(), a.ID); !got.Responses[idx].Done {
+		t.Fatalf("the typed answer after a flag was not recorded")
+	}
+	if strings.Contains(after(u, seq), "请使用命令和按钮") {
+		t.Errorf("the typed answer was refused:\n%s", after(u, seq))
+	}
+
+	// /cancel instead of a note: the question in progress again.
+	e.settle()
+	e.press(u, "答题纠错", "哪里有误")
+	seq = u.Seq()
+	e.send(u, "/cancel", "已退出")
+	e.waitAfter(u, seq, "继续作答")
+	if _, err := u.WaitAfter(e.ctx(), seq, func(m telegramtest.Message) bool {
+		return strings.Contains(m.Text, "第 ") && strings.Contains(m.Text, "/10 题")
+	}); err != nil {
+		t.Errorf("no question after /cancel of a flag: %v\n%s", err, transcript(u))
+	}
+}
+
+// TestFlagAfterTheLastQuestion: a flag on the last feedback, with nothing
+// in progress, says what to do next.
+func TestFlagAfterTheLastQuestion(t *testing.T) {
+	e := newEnv(t)
+	u := e.member(1001, "党员甲", "qingshan")
+	e.send(u, "/study", "第 1/")
+	for i := 0; i < 10; i++ {
+		e.answerCurrent(u, true)
+	}
+	done := e.waitAfter(u, 0, "本月学习完成")
+	if !strings.Contains(done.Text, "/mistakes") {
+		t.Errorf("the study's end does not say what next: %s", done.Text)
+	}
+	e.settle()
+	e.press(u, "答题纠错", "哪里有误")
+	m := e.send(u, "解析有误", "已收到")
+	seq := m.Seq
+	e.waitAfter(u, seq-1, "发送 /study")
+}
+
+// TestNameStillWanted: a command sent while the bot asks a newcomer for
+// their real name says the name is still wanted (not "您还没有加入党支部"),
+// and /cancel drops the join.
+func TestNameStillWanted(t *testing.T) {
+	e := newEnv(t)
+	u := e.srv.NewUser(1001, "新人")
+	code := e.invite("qingshan", quiz.RoleMember)
+	e.send(u, "/start "+code, "真实姓名")
+	for _, cmd := range []string{"/study", "/help", "/me", "/start", "/branch"} {
+		seq := u.Seq()
+		m := e.send(u, cmd, "还差一步")
+		if !strings.Contains(m.Text, "青山村党支部") || !strings.Contains(m.Text, "/cancel") {
+			t.Errorf("%s: %s", cmd, m.Text)
+		}
+		if s := after(u, seq); strings.Contains(s, "您还没有加入党支部") || strings.Contains(s, "邀请链接") {
+			t.Errorf("%s while joining told to get an invite:\n%s", cmd, s)
+		}
+	}
+	e.send(u, "王小明", "您已加入")
+
+	// /cancel drops the join: the newcomer is a stranger again.
+	v := e.srv.NewUser(1002, "新人乙")
+	e.send(v, "/start "+code, "真实姓名")
+	e.send(v, "/cancel", "已放弃加入")
+	e.send(v, "王小红", "您还没有加入党支部")
+	if viewer, _ := e.svc.Viewer(context.Background(), 1002); viewer.User.IsMember() {
+		t.Errorf("a cancelled join joined")
+	}
+}
+
+// TestMeNotYetOpen: in January the first quarter's test reads 未开始 with
+// the day it opens, never 未参加; in its window, 待参加 with its last day.
+func TestMeNotYetOpen(t *testing.T) {
+	e := newEnv(t)
+	u := e.member(1001, "党员甲", "qingshan")
+	e.clock.Set(at(2027, 1, 10, 10, 0))
+	m := e.send(u, "/me", "测试成绩")
+	line := lineWith(m.Text, "2027年第一季度")
+	if !strings.Contains(line, "未开始") || !strings.Contains(line, "3月1日") || strings.Contains(line, "未参加") {
+		t.Errorf("January's /me: %q\n%s", line, m.Text)
+	}
+	e.clock.Set(at(2027, 3, 10, 10, 0))
+	m = e.send(u, "/me", "测试成绩")
+	if line := lineWith(m.Text, "2027年第一季度"); !strings.Contains(line, "待参加") || !strings.Contains(line, "3月31日") {
+		t.Errorf("March's /me: %q", line)
+	}
+	e.clock.Set(at(2027, 4, 2, 10, 0))
+	m = e.send(u, "/me", "测试成绩")
+	if line := lineWith(m.Text, "2027年第一季度"); !strings.Contains(line, "未参加") {
+		t.Errorf("April's /me: %q", line)
+	}
+}
+
+// TestPracticeSaysWhatNext: the end of a mistake-book round says what to
+// do next.
+func TestPracticeSaysWhatNext(t *testing.T) {
+	e := newEnv(t)
+	u := e.member(1001, "党员甲", "qingshan")
+	e.engineStudy(1001, false, 10*time.Second) // every answer wrong: ten mistakes
+	e.clock.Advance(24 * time.Hour)
+	e.send(u, "/mistakes", "第 1/")
+	a := e.openAttempt(1001)
+	for i := 0; i < len(a.Items); i++ {
+		e.answerCurrent(u, true)
+	}
+	done := e.waitAfter(u, 0, "本次错题练习完成")
+	if !strings.Contains(done.Text, "/mistakes") && !strings.Contains(done.Text, "/study") {
+		t.Errorf("the end of a round says nothing of what next: %s", done.Text)
+	}
+}
