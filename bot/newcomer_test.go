@@ -15,30 +15,42 @@ import (
 // drives the chat over the fake Bot API the way a user does and checks
 // what the screen says.
 
-// studyUntilFill answers the member's study through the chat until the
-// current question is a fill-in one (after at least one answer, so that a
-// feedback with 答题纠错 is on the screen); it returns the attempt.
-func (e *env) studyUntilFill(u *telegramtest.User) *quiz.Attempt {
+// fillMember makes a member whose study has a fill-in question after the
+// first (draws are random per store: of eight members one has, but for a
+// chance of about 4 in a million), and answers their study through the
+// chat up to it, so that a feedback with 答题纠错 is on the screen.
+func (e *env) fillMember(node string) (*telegramtest.User, *quiz.Attempt) {
 	e.t.Helper()
-	e.send(u, "/study", "第 1/")
-	for {
-		a := e.openAttempt(u.ID())
-		if i := a.Current(); i > 0 && a.Items[i].Type == questions.Fill {
-			return a
+	for i := int64(0); i < 8; i++ {
+		u := e.member(1001+i, "党员"+stems[i], node)
+		sess, err := e.svc.StartStudy(context.Background(), u.ID())
+		if err != nil {
+			e.t.Fatal(err)
 		}
-		if a.Current() == len(a.Items)-1 {
-			e.t.Fatal("no fill-in question after the first in this member's study: pick another member id")
+		fill := -1
+		for j := len(sess.Attempt.Items) - 1; j > 0; j-- {
+			if sess.Attempt.Items[j].Type == questions.Fill {
+				fill = j
+			}
 		}
-		e.answerCurrent(u, true)
+		if fill < 0 {
+			continue
+		}
+		e.send(u, "/study", "第 1/")
+		for e.openAttempt(u.ID()).Current() < fill {
+			e.answerCurrent(u, true)
+		}
+		return u, e.openAttempt(u.ID())
 	}
+	e.t.Fatal("no member with a fill-in question in their study")
+	return nil, nil
 }
 
 // TestFlagKeepsTheQuestion: after 答题纠错 (the note sent, or /cancel) the
 // question in progress is shown again and a typed fill-in answer counts.
 func TestFlagKeepsTheQuestion(t *testing.T) {
 	e := newEnv(t)
-	u := e.member(1001, "党员甲", "qingshan")
-	a := e.studyUntilFill(u)
+	u, a := e.fillMember("qingshan")
 	idx := a.Current()
 	e.settle()
 

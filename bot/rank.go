@@ -10,7 +10,42 @@ import (
 
 // nodeCommand handles a command whose argument names a node.
 func nodeCommand(show func(*Request, string) error) Handler {
-	return func(r *Request) error { return show(r, strings.TrimSpace(r.Args)) }
+	return func(r *Request) error {
+		node, ok := r.Bot.nodeArg(r)
+		if !ok {
+			return nil
+		}
+		return show(r, node)
+	}
+}
+
+// nodeArg reads a command's node argument — a name, part of one, or an
+// id — as the node's id ("" for none given). When it names no node or
+// several, it says so and reports false.
+func (b *Bot) nodeArg(r *Request) (string, bool) {
+	arg := strings.TrimSpace(r.Args)
+	if arg == "" {
+		return "", true
+	}
+	nodes := b.findNodes(r.Viewer, arg)
+	switch {
+	case len(nodes) == 1:
+		return nodes[0], true
+	case len(nodes) == 0:
+		r.Reply(fmt.Sprintf(txtNodeNotFound, esc(truncate(arg, 20))))
+		return "", false
+	}
+	tree := b.svc.Tree()
+	var names []string
+	for i, n := range nodes {
+		if i == 10 {
+			names = append(names, txtRankEllipsis)
+			break
+		}
+		names = append(names, esc(tree.Name(n)))
+	}
+	r.Reply(fmt.Sprintf(txtNodeAmbiguous, len(nodes), esc(truncate(arg, 20)), strings.Join(names, "、")))
+	return "", false
 }
 
 // nodeButton handles a "prefix:<node>" button.

@@ -336,7 +336,10 @@ func parseFix(s string) (quiz.Points, string, bool) {
 
 func remind(r *Request) error {
 	b := r.Bot
-	node := strings.TrimSpace(r.Args)
+	node, ok := b.nodeArg(r)
+	if !ok {
+		return nil
+	}
 	added, again, blocked, err := b.Remind(r.Ctx, r.Viewer, node)
 	if err != nil {
 		return err
@@ -364,7 +367,10 @@ func remind(r *Request) error {
 
 func weak(r *Request) error {
 	b := r.Bot
-	node := strings.TrimSpace(r.Args)
+	node, ok := b.nodeArg(r)
+	if !ok {
+		return nil
+	}
 	items, err := b.svc.Weak(r.Ctx, r.Viewer, node, 10)
 	if err != nil {
 		return err
@@ -441,7 +447,10 @@ func discText(d float64) string {
 
 func export(r *Request) error {
 	b := r.Bot
-	node := strings.TrimSpace(r.Args)
+	node, ok := b.nodeArg(r)
+	if !ok {
+		return nil
+	}
 	rows, err := b.SendExport(r.Ctx, r.Viewer, r.Chat, node)
 	if quiz.ErrorReason(err) == quiz.ReasonTooMany {
 		r.Reply(txtExportTooMany)
@@ -517,27 +526,4 @@ func flagText(r *Request) error {
 	}
 	_, err = b.notify(r.Ctx, ns)
 	return err
-}
-
-// --- invites ------------------------------------------------------------------
-
-// pressRevoke revokes an invite from the button under its link; a second
-// press on an invite revoked already only says so.
-func pressRevoke(r *Request) error {
-	if len(r.Data) != 2 || !payloadPattern.MatchString(r.Data[1]) {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	err := r.Bot.svc.RevokeInvite(r.Ctx, r.Viewer, r.Data[1])
-	if quiz.ErrorReason(err) == quiz.ReasonInviteRevoked {
-		r.Toast(txtInviteRevoked)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	r.Toast(txtInviteRevoked)
-	r.Bot.dropKeyboard(r)
-	r.Reply(txtInviteRevokedDone)
-	return nil
 }

@@ -66,7 +66,7 @@ const (
 		"/remind 提醒尚未完成的党员\n" +
 		"/weak 党员错得最多的题目\n" +
 		"/export 导出成绩表（Excel）\n" +
-		"/invite 生成党员邀请链接\n" +
+		"/invite 生成党员邀请链接：从组织树中选择党支部，或直接写名称，如 /invite 老洼坪村党支部\n" +
 		"/rank、/year 查看下级组织的排名和星级"
 	txtHelpAdmin = "\n\n<b>管理员还可以使用：</b>\n" +
 		"/banks 查看已发布的题库和学习计划；直接发送 .toml 文件即可上传题库、学习计划或组织架构\n" +
@@ -228,21 +228,32 @@ const (
 	txtStarDist        = "5星 %d · 4星 %d · 3星 %d · 2星 %d · 1星 %d"
 
 	// Invites.
-	txtInvitePickNode    = "请选择要邀请党员加入的党支部："
-	txtInvitePickSec     = "请选择要生成书记邀请的组织："
+	txtInvitePickNode    = "请选择要邀请党员加入的党支部（点击📂展开下级组织）："
+	txtInvitePickSec     = "请选择要生成书记邀请链接的组织（点击📂展开下级组织）："
+	txtInviteThisSec     = "✅ %s的书记"
+	txtInviteOpen        = "📂 %s"
+	txtTreeLeaves        = "（%d 个党支部）"
+	txtTreeMore          = "……另有 %d 个组织"
+	txtInviteMatches     = "有 %d 个组织的名称包含“%s”，请选择："
 	txtInviteLink        = "🔗 <b>%s</b>的%s邀请链接：\n%s\n\n把链接发给对方，点击后即可加入。%s"
+	txtInviteLinkRevoked = "🔗 <b>%s</b>的%s邀请链接<b>已作废</b>：\n<s>%s</s>\n\n任何人都不能再用它加入。需要新的链接，发送 /invite。"
 	txtInviteRoleMember  = "党员"
 	txtInviteRoleSec     = "书记"
-	txtInviteNoExpiry    = "链接长期有效，如需作废请联系管理员。"
+	txtInviteNoExpiry    = "链接长期有效；不再需要时，点击下面的“作废此链接”。"
 	txtInviteExpires     = "链接有效期至 %s。"
 	txtInviteNoScope     = "您没有可以邀请党员加入的党支部。"
-	txtInviteNodeUnknown = "没有编号为 %s 的组织。发送 /invite 从列表中选择。"
+	txtInviteNodeUnknown = "没有名称或编号为“%s”的组织。发送 /invite 从列表中选择。"
 	txtInviteNotLeaf     = "党员只能加入党支部（最下一级组织）。请从列表中选择党支部。"
 	txtInviteUsage       = "用法：/invite [组织名称或编号] [书记] [有效天数 1–365]。例如：/invite 老洼坪村党支部 7"
 	txtNotInScope        = "您没有查看或管理这个组织的权限。"
 	txtNodeUnknown       = "没有这个组织。"
+	txtNodeNotFound      = "没有名称或编号为“%s”的组织。"
+	txtNodeAmbiguous     = "有 %d 个组织的名称包含“%s”：%s。请写出完整的名称。"
 
 	txtBlockedBack = "欢迎回来！"
+
+	// Drill-downs.
+	txtBack = "⬅️ 返回上级"
 
 	// Dates, times and lists.
 	txtDay      = "%d月%d日"

@@ -68,6 +68,36 @@ func (s *Service) CreateInvite(ctx context.Context, v Viewer, node string, role 
 	return inv, nil
 }
 
+// Invite returns an invite the viewer may revoke (see RevokeInvite),
+// revoked or not, so that its link can be shown as it now stands:
+// NotFound with ReasonInviteUnknown for a code never made, Forbidden with
+// ReasonNotInScope for one outside the viewer's scope.
+func (s *Service) Invite(ctx context.Context, v Viewer, code string) (*Invite, error) {
+	tree := s.Tree()
+	var out *Invite
+	err := s.Store.View(ctx, func(tx Tx) error {
+		inv, err := tx.Invite(code)
+		if errors.Is(err, ErrNotFound) {
+			return Errorf(NotFound, ReasonInviteUnknown)
+		}
+		if err != nil {
+			return err
+		}
+		if !mayRevoke(tree, v, inv) {
+			return Errorf(Forbidden, ReasonNotInScope)
+		}
+		out = inv
+		return nil
+	})
+	return out, err
+}
+
+// mayRevoke reports whether v may revoke (and look at) an invite: one who
+// may make it.
+func mayRevoke(tree *Tree, v Viewer, inv *Invite) bool {
+	return v.CanManage(tree, inv.Node) && (inv.Role != RoleSecretary || v.Admin)
+}
+
 // RevokeInvite stops an invite from being used; only someone who may
 // make it may revoke it (Forbidden otherwise). An invite revoked already
 // is a Conflict with ReasonInviteRevoked, and nothing changes.
@@ -81,7 +111,7 @@ func (s *Service) RevokeInvite(ctx context.Context, v Viewer, code string) error
 		if err != nil {
 			return err
 		}
-		if !v.CanManage(tree, inv.Node) || (inv.Role == RoleSecretary && !v.Admin) {
+		if !mayRevoke(tree, v, inv) {
 			return Errorf(Forbidden, ReasonNotInScope)
 		}
 		if inv.Revoked {
