@@ -59,6 +59,21 @@ func nodeButton(show func(*Request, string) error) Handler {
 	}
 }
 
+// withBack adds a 返回上级 row to a drill-down's keyboard (kb may be
+// nil): prefix and the node above node, while the viewer may see it.
+func (b *Bot) withBack(r *Request, kb *tgbotapi.InlineKeyboardMarkup, prefix, node string) *tgbotapi.InlineKeyboardMarkup {
+	up := b.upOf(r.Viewer, node)
+	if up == "" {
+		return kb
+	}
+	if kb == nil {
+		kb = &tgbotapi.InlineKeyboardMarkup{}
+	}
+	kb.InlineKeyboard = append(kb.InlineKeyboard, tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(txtBack, prefix+up)))
+	return kb
+}
+
 func showRank(r *Request, node string) error {
 	b := r.Bot
 	st, err := b.svc.Standings(r.Ctx, r.Viewer, node)
@@ -66,7 +81,7 @@ func showRank(r *Request, node string) error {
 		return err
 	}
 	text, kb := b.rankText(st)
-	r.ReplyKB(text, kb)
+	r.ReplyKB(text, b.withBack(r, kb, "rk:", st.Node))
 	return nil
 }
 
@@ -156,7 +171,7 @@ func showYear(r *Request, node string) error {
 		return err
 	}
 	text, kb := b.yearText(y)
-	r.ReplyKB(text, kb)
+	r.ReplyKB(text, b.withBack(r, kb, "yr:", y.Node))
 	return nil
 }
 

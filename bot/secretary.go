@@ -119,7 +119,7 @@ func showBranch(r *Request, node string) error {
 		tgbotapi.NewInlineKeyboardButtonData(txtBranchRank, "rk:"+rep.Node),
 		tgbotapi.NewInlineKeyboardButtonData(txtBranchYear, "yr:"+rep.Node)))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	r.replyDashboard(s.String(), &kb, rep.Node)
+	r.replyDashboard(s.String(), b.withBack(r, &kb, "br:", rep.Node), rep.Node)
 	return nil
 }
 
@@ -153,9 +153,17 @@ func pressMembers(r *Request) error {
 		r.Reply(fmt.Sprintf(txtExportEmpty, esc(r.Bot.svc.Tree().Name(rep.Node))))
 		return nil
 	}
+	rows = append(rows, backTo(r.Bot.svc.Tree(), rep.Node))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	r.ReplyKB(txtPickMember, &kb)
 	return nil
+}
+
+// backTo is a row with the button back to a branch's report, under a
+// member's card and the branch's list of members.
+func backTo(tree *quiz.Tree, branch string) []tgbotapi.InlineKeyboardButton {
+	return tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
+		fmt.Sprintf(txtBackTo, truncate(tree.Name(branch), 20)), "br:"+branch))
 }
 
 // memberArg reads a member id from callback data field i.
@@ -210,6 +218,7 @@ func pressMember(r *Request) error {
 			fmt.Sprintf(txtMakeupTest, card.TestMissed), "mk1:"+key+":t:"+card.TestMissed.Key())))
 	}
 	rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(txtFixPoints, "fx:"+key)))
+	rows = append(rows, backTo(b.svc.Tree(), card.User.Branch))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	r.ReplyKB(text, &kb)
 	return nil
@@ -266,7 +275,8 @@ func pressMakeupPick(r *Request) error {
 		row = append(row, tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(txtDays, d),
 			fmt.Sprintf("mk2:%s:%s:%s:%d", r.Data[1], r.Data[2], period, d)))
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(row)
+	kb := tgbotapi.NewInlineKeyboardMarkup(row, tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(txtBack, "mb:"+r.Data[1])))
 	what, _ := b.makeupWhat(kind, period)
 	r.ReplyKB(fmt.Sprintf(txtMakeupDays, esc(card.User.Name), what), &kb)
 	return nil

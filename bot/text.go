@@ -253,7 +253,8 @@ const (
 	txtBlockedBack = "欢迎回来！"
 
 	// Drill-downs.
-	txtBack = "⬅️ 返回上级"
+	txtBack   = "⬅️ 返回上级"
+	txtBackTo = "⬅️ 返回%s"
 
 	// Dates, times and lists.
 	txtDay      = "%d月%d日"
