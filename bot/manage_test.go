@@ -229,10 +229,11 @@ func TestSecretaryFlows(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the export does not open: %v", err)
 	}
-	rows, err := f.GetRows("成绩表")
-	if err != nil || len(rows) != 4 || rows[0][0] != "姓名" || rows[0][2] != "1月学习" {
+	rows, err := f.GetRows("党员成绩")
+	if err != nil || len(rows) != 5 || rows[1][0] != "姓名" || rows[1][2] != "1月学习" {
 		t.Fatalf("export rows: %v %v", rows, err)
 	}
+	rows = rows[1:] // under the title
 	var found bool
 	for _, r := range rows[1:] {
 		if r[0] == "党员甲" && r[12] == "完成" {

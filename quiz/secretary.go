@@ -253,7 +253,8 @@ type ExportRow struct {
 	Quarters [4]Progress
 	Points   Points
 	Stars    int
-	Rank     int // in the branch, by this year's points
+	Rank     int     // in the branch, by this year's points
+	Entries  []Entry // this year's ledger, where the points come from
 }
 
 // Export returns the year of every member under a node the viewer
@@ -290,6 +291,15 @@ func (s *Service) Export(ctx context.Context, v Viewer, node string) ([]ExportRo
 				for i, p := range year.Quarters(s.Cal) {
 					if row.Quarters[i], err = tx.Progress(m.User.ID, p.Key()); err != nil {
 						return err
+					}
+				}
+				entries, err := tx.Entries(m.User.ID)
+				if err != nil {
+					return err
+				}
+				for _, e := range entries {
+					if p, err := s.Cal.Parse(e.Period); err == nil && p.Year == year.Year {
+						row.Entries = append(row.Entries, e)
 					}
 				}
 				out = append(out, row)
