@@ -476,7 +476,7 @@ func TestTimeRunsOut(t *testing.T) {
 func TestYearEndRounds(t *testing.T) {
 	e := newEnv(t)
 	admin := e.srv.NewUser(adminID, "组织部")
-	e.send(admin, "/start", "欢迎回来") // Telegram lets a bot write only to those who wrote first
+	e.send(admin, "/start", "欢迎") // Telegram lets a bot write only to those who wrote first
 	u := e.member(1001, "党员甲", "qingshan")
 	sec := e.secretary(2001, "书记", "qingshan")
 	e.send(u, "/study", "第 1/10 题")

@@ -175,3 +175,32 @@ func TestPracticeSaysWhatNext(t *testing.T) {
 		t.Errorf("the end of a round says nothing of what next: %s", done.Text)
 	}
 }
+
+// TestAwaitsText: the bot says when it waits for typed text (so that
+// partyquiz chat sends a typed "1" as text): a fill-in question, a real
+// name, a flag's note — not a question with buttons, nor nothing at all.
+func TestAwaitsText(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u, a := e.fillMember("qingshan")
+	if !e.bot.AwaitsText(ctx, u.ID()) {
+		t.Errorf("a fill-in question in progress: not awaiting text")
+	}
+	e.answerCurrent(u, true)
+	if b := e.attempt(u.ID(), a.ID); b.Current() < len(b.Items) && b.Items[b.Current()].Type != questions.Fill && e.bot.AwaitsText(ctx, u.ID()) {
+		t.Errorf("a question with buttons: awaiting text")
+	}
+	e.settle()
+	e.press(u, "答题纠错", "哪里有误")
+	if !e.bot.AwaitsText(ctx, u.ID()) {
+		t.Errorf("a flag's note: not awaiting text")
+	}
+	n := e.srv.NewUser(3001, "新人")
+	e.send(n, "/start "+e.invite("qingshan", quiz.RoleMember), "真实姓名")
+	if !e.bot.AwaitsText(ctx, n.ID()) {
+		t.Errorf("a real name: not awaiting text")
+	}
+	if e.bot.AwaitsText(ctx, 4242) {
+		t.Errorf("a chat with no dialog awaits text")
+	}
+}

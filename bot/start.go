@@ -55,11 +55,13 @@ func start(r *Request) error {
 			r.Reply(txtWelcomeStranger)
 			return nil
 		}
-		name := ""
-		if r.Viewer.User != nil {
-			name = r.Viewer.User.Name
+		// A member or secretary came through a link, so this is a return;
+		// an admin is named in the configuration and may have no name here.
+		greeting := txtWelcomeAdmin
+		if u := r.Viewer.User; u != nil && u.Name != "" {
+			greeting = fmt.Sprintf(txtWelcomeBack, esc(u.Name))
 		}
-		r.replyDashboard(fmt.Sprintf(txtWelcomeBack, esc(name))+"\n\n"+helpText(r.Viewer), nil, "")
+		r.replyDashboard(greeting+"\n\n"+helpText(r.Viewer), nil, "")
 		return nil
 	}
 	if !payloadPattern.MatchString(code) {

@@ -32,8 +32,9 @@ var commandMenu = []struct {
 const (
 	txtWelcomeStranger = "您好！这里是<b>党员学习测试</b>机器人，用于“每月一学、季度一测、半年一比、年终一评”。\n\n" +
 		"您还没有加入党支部。请向所在党支部书记索取<b>邀请链接</b>，点击链接即可加入。"
-	txtNotInvited  = "您还没有加入党支部，暂时不能使用这个功能。\n请向所在党支部书记索取邀请链接，点击链接即可加入。"
-	txtWelcomeBack = "欢迎回来，%s！"
+	txtNotInvited   = "您还没有加入党支部，暂时不能使用这个功能。\n请向所在党支部书记索取邀请链接，点击链接即可加入。"
+	txtWelcomeBack  = "欢迎回来，%s！"
+	txtWelcomeAdmin = "欢迎！您是<b>管理员</b>（组织部），可以管理全部组织。"
 
 	txtInviteBadCode    = "这个邀请链接无效。请向党支部书记重新索取邀请链接。"
 	txtInviteExpired    = "这个邀请链接已失效或已过期。请向党支部书记重新索取邀请链接。"
