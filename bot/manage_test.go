@@ -203,8 +203,8 @@ func TestSecretaryFlows(t *testing.T) {
 	}
 	b := e.srv.User(1002)
 	e.waitAfter(b, 0, "学习提醒")
-	m = e.send(sec, "/remind", "已安排提醒 0 人")
-	if !strings.Contains(m.Text, "今天已经提醒过") {
+	m = e.send(sec, "/remind", "今天都已经提醒过")
+	if strings.Contains(m.Text, "已安排提醒 0 人") {
 		t.Errorf("second remind: %s", m.Text)
 	}
 	e.settle()

@@ -171,7 +171,7 @@ func TestPracticeSaysWhatNext(t *testing.T) {
 		e.answerCurrent(u, true)
 	}
 	done := e.waitAfter(u, 0, "本次错题练习完成")
-	if !strings.Contains(done.Text, "/mistakes") && !strings.Contains(done.Text, "/study") {
+	if !strings.Contains(done.Text, "/mistakes") && !strings.Contains(done.Text, "/me") {
 		t.Errorf("the end of a round says nothing of what next: %s", done.Text)
 	}
 }
@@ -202,5 +202,20 @@ func TestAwaitsText(t *testing.T) {
 	}
 	if e.bot.AwaitsText(ctx, 4242) {
 		t.Errorf("a chat with no dialog awaits text")
+	}
+}
+
+// TestWaitingSaysTheLastDay: a test's questions wait for "12月31日 测试结束后",
+// the test's last day, not the first instant after it (1月1日).
+func TestWaitingSaysTheLastDay(t *testing.T) {
+	e := newEnv(t)
+	e.clock.Set(at(2026, 12, 3, 10, 0))
+	u := e.member(1001, "党员甲", "qingshan")
+	e.engineTest(1001, 0)
+	for _, cmd := range []string{"/mistakes", "/me"} {
+		m := e.send(u, cmd, "测试结束后")
+		if !strings.Contains(m.Text, "12月31日 测试结束后") || strings.Contains(m.Text, "1月1日") {
+			t.Errorf("%s: %s", cmd, m.Text)
+		}
 	}
 }

@@ -207,7 +207,11 @@ func (b *Bot) yearText(y *quiz.YearReport) (string, *tgbotapi.InlineKeyboardMark
 	if len(y.Children) > 0 {
 		s.WriteString("\n" + txtYearChildren)
 		for _, c := range y.Children {
-			s.WriteString("\n" + fmt.Sprintf(txtYearChild, esc(tree.Name(c.Node)), c.Members, score(c.MeanPoints), dist(c.Stars)))
+			if c.Members == 0 { // nobody to average
+				s.WriteString("\n" + fmt.Sprintf(txtYearChildEmpty, esc(tree.Name(c.Node))))
+			} else {
+				s.WriteString("\n" + fmt.Sprintf(txtYearChild, esc(tree.Name(c.Node)), c.Members, score(c.MeanPoints), dist(c.Stars)))
+			}
 			if len(rows) < 20 {
 				rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(truncate(tree.Name(c.Node), 30), "yr:"+c.Node)))
 			}

@@ -363,7 +363,10 @@ func remind(r *Request) error {
 		return nil
 	}
 	s := fmt.Sprintf(txtRemindQueued, added)
-	if again > 0 {
+	switch {
+	case added == 0 && again > 0:
+		s = fmt.Sprintf(txtRemindAllAgain, again)
+	case again > 0:
 		s += fmt.Sprintf(txtRemindAgain, again)
 	}
 	if blocked > 0 {
@@ -397,7 +400,7 @@ func weak(r *Request) error {
 	for i, it := range items {
 		if it.Hidden {
 			// It may be in a test someone can still take: no answer yet.
-			fmt.Fprintf(&s, txtWeakItemHidden, i+1, percent(it.Facility), it.Stats.Answers, it.Q.Type, esc(questionLine(it.Q)), b.day(it.Until))
+			fmt.Fprintf(&s, txtWeakItemHidden, i+1, percent(it.Facility), it.Stats.Answers, it.Q.Type, esc(questionLine(it.Q)), b.lastDay(it.Until))
 			continue
 		}
 		fmt.Fprintf(&s, txtWeakItem, i+1, percent(it.Facility), it.Stats.Answers, it.Q.Type, esc(questionLine(it.Q)), esc(it.Q.AnswerText()))

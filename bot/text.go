@@ -164,7 +164,7 @@ const (
 	txtMistakeLeft     = "🎉 这道题已移出错题本。"
 	txtPracticeDone    = "📕 <b>本次错题练习完成</b>：答对 %d/%d 题。"
 	txtPracticeMore    = "还有 %d 道错题到期，发送 /mistakes 再练一轮。"
-	txtPracticeRest    = "到期的错题都练完了%s。发送 /study 继续本月学习，发送 /me 查看学习记录。"
+	txtPracticeRest    = "到期的错题都练完了%s。发送 /me 查看学习记录和积分。"
 	txtPracticeNextDue = "，下一批 %s 到期"
 
 	// Review.
@@ -226,6 +226,7 @@ const (
 	txtYearNode        = "\n<b>%s</b>：%d 名党员，人均 %s 分\n%s"
 	txtYearChildren    = "\n<b>下级组织</b>"
 	txtYearChild       = "%s：%d 人，人均 %s 分，%s"
+	txtYearChildEmpty  = "%s：暂无党员"
 	txtStarDist        = "5星 %d · 4星 %d · 3星 %d · 2星 %d · 1星 %d"
 
 	// Invites.
@@ -341,7 +342,8 @@ const (
 
 	txtRemindNone          = "👍 %s的党员都已完成本月学习和本季度测试，无需提醒。"
 	txtRemindQueued        = "⏰ 已安排提醒 %d 人（按 Telegram 的速度陆续发出）。"
-	txtRemindAgain         = "其中 %d 人今天已经提醒过，不再重复提醒。"
+	txtRemindAgain         = "另有 %d 人今天已经提醒过，不再重复提醒。"
+	txtRemindAllAgain      = "⏰ 未完成的 %d 人今天都已经提醒过，不再重复提醒。"
 	txtRemindBlocked       = "另有 %d 人已屏蔽机器人，无法提醒，请当面通知。"
 	txtRemindStudy         = "⏰ <b>学习提醒</b>：您%s的学习还没有完成%s，请发送 /study 继续。"
 	txtRemindStudyProgress = "\uff08已答 %d/%d 题）"
