@@ -26,12 +26,16 @@ type chatSession struct {
 	mark  int // waitFor looks after this point of the output
 }
 
-// startChat runs `partyquiz chat` on the store at path.
-func startChat(t *testing.T, path string) *chatSession {
+// startChat runs `partyquiz chat` on the store at path, with its Main
+// set up further by opts.
+func startChat(t *testing.T, path string, opts ...func(*Main)) *chatSession {
 	t.Helper()
 	t.Setenv("TELEGRAM_BOT_TOKEN", "")
 	out := &syncBuffer{}
 	m := NewMain(out, io.Discard)
+	for _, o := range opts {
+		o(m)
+	}
 	m.Config.Store.Path = path
 	in, typed := io.Pipe()
 	c := &chatSession{t: t, out: out, typed: typed, done: make(chan error, 1)}
@@ -205,4 +209,36 @@ func TestSecondChat(t *testing.T) {
 	}
 	c.quit()
 
+}
+
+// TestChatTestWindow: the README's way to try /test outside its window — a
+// chat configuration with [test] window = "quarter" — opens November's
+// test, which the default window keeps closed.
+func TestChatTestWindow(t *testing.T) {
+	november := func(m *Main) {
+		loc, _ := time.LoadLocation("Asia/Shanghai")
+		start := time.Date(2026, 11, 10, 10, 0, 0, 0, loc)
+		began := time.Now()
+		m.Now = func() time.Time { return start.Add(time.Since(began)) }
+	}
+	c := startChat(t, filepath.Join(t.TempDir(), "chat.db"), november)
+	c.waitFor("请发送您的真实姓名")
+	c.send("王小明")
+	c.waitFor("您已加入")
+	c.send("/test")
+	c.waitFor("测试时间是")
+	c.quit()
+
+	withConfig := func(m *Main) {
+		if err := m.ParseFlags([]string{"-config", writeConfig(t, "[test]\nwindow = \"quarter\"\n")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c = startChat(t, filepath.Join(t.TempDir(), "chat.db"), november, withConfig)
+	c.waitFor("请发送您的真实姓名")
+	c.send("王小明")
+	c.waitFor("您已加入")
+	c.send("/test")
+	c.waitFor("开始测试")
+	c.quit()
 }
