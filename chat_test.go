@@ -242,3 +242,28 @@ func TestChatTestWindow(t *testing.T) {
 	c.waitFor("开始测试")
 	c.quit()
 }
+
+// TestTerminalTypography: the chat terminal's own texts use Chinese
+// punctuation and brackets that match: "（提示：…）", never "(提示：…）".
+func TestTerminalTypography(t *testing.T) {
+	for _, s := range []string{chatIntro, chatDashboard, chatInUse, termBot, termBotEdited, termFile, termFileNotKep,
+		termToast, termGone, termNoButton, termPressUsage, termLink, termNoFile, termNoPath} {
+		depth := 0
+		for _, r := range s {
+			switch r {
+			case '(', ')', ',', ';', '!', '?':
+				t.Errorf("ASCII %q in %q", r, s)
+			case '（':
+				depth++
+			case '）':
+				depth--
+				if depth < 0 {
+					t.Errorf("unmatched ） in %q", s)
+				}
+			}
+		}
+		if depth != 0 {
+			t.Errorf("unclosed （ in %q", s)
+		}
+	}
+}

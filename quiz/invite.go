@@ -76,26 +76,26 @@ func (s *Service) Invite(ctx context.Context, v Viewer, code string) (*Invite, e
 	tree := s.Tree()
 	var out *Invite
 	err := s.Store.View(ctx, func(tx Tx) error {
-		inv, err := tx.Invite(code)
-		if errors.Is(err, ErrNotFound) {
-			return Errorf(NotFound, ReasonInviteUnknown)
-		}
-		if err != nil {
-			return err
-		}
-		if !mayRevoke(tree, v, inv) {
-			return Errorf(Forbidden, ReasonNotInScope)
-		}
-		out = inv
-		return nil
+		var err error
+		out, err = revocable(tx, tree, v, code)
+		return err
 	})
 	return out, err
 }
 
-// mayRevoke reports whether v may revoke (and look at) an invite: one who
-// may make it.
-func mayRevoke(tree *Tree, v Viewer, inv *Invite) bool {
-	return v.CanManage(tree, inv.Node) && (inv.Role != RoleSecretary || v.Admin)
+// revocable reads an invite v may revoke (and look at): one v may make.
+func revocable(tx Tx, tree *Tree, v Viewer, code string) (*Invite, error) {
+	inv, err := tx.Invite(code)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(NotFound, ReasonInviteUnknown)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !v.CanManage(tree, inv.Node) || (inv.Role == RoleSecretary && !v.Admin) {
+		return nil, Errorf(Forbidden, ReasonNotInScope)
+	}
+	return inv, nil
 }
 
 // RevokeInvite stops an invite from being used; only someone who may
@@ -104,15 +104,9 @@ func mayRevoke(tree *Tree, v Viewer, inv *Invite) bool {
 func (s *Service) RevokeInvite(ctx context.Context, v Viewer, code string) error {
 	tree := s.Tree()
 	return s.Store.Update(ctx, func(tx Tx) error {
-		inv, err := tx.Invite(code)
-		if errors.Is(err, ErrNotFound) {
-			return Errorf(NotFound, ReasonInviteUnknown)
-		}
+		inv, err := revocable(tx, tree, v, code)
 		if err != nil {
 			return err
-		}
-		if !mayRevoke(tree, v, inv) {
-			return Errorf(Forbidden, ReasonNotInScope)
 		}
 		if inv.Revoked {
 			return Errorf(Conflict, ReasonInviteRevoked)
