@@ -23,8 +23,12 @@
 //     month's study opening, test results, the half year's ranking, the
 //     year's stars, reminders, flags for admins — queued durably, each at
 //     most once per reference, and sent at Telegram's pace;
-//   - the secretaries' and admins' flows (secretary.go, admin.go): reports,
-//     reminders, exports, make-ups, corrections, bank uploads.
+//   - the secretaries' and admins' flows: reports, reminders, make-ups
+//     (secretary.go), point corrections confirmed first (fix.go), invites
+//     by name or from the tree (invite.go), the export as a printable
+//     report (export.go), bank uploads (admin.go);
+//   - dialogs that interrupt an attempt give it back when they end
+//     (resume.go), and AwaitsText says when the bot waits for typed text.
 //
 // It must never: show a raw error or a Go value to a user, record anything
 // itself (the engine does, before any reply is sent), trust callback data

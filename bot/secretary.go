@@ -43,9 +43,8 @@ func SecretaryRoutes() []Route {
 
 // Dialog modes of this file.
 const (
-	modeFix = "fix" // waiting for "+2 reason" for a member (Data: member id)
-	// a correction waiting for 确认调整 (Data: pendingFix.encode)
-	modeFixConfirm = "fixok"
+	modeFix        = "fix"    // waiting for "+2 reason" for a member (Data: member id)
+	modeFixConfirm = "fixok"  // a correction waiting for 确认调整 (Data: pendingFix.encode)
 	modeFlag       = "flag"   // waiting for a member's note on a question (Data: attempt:item)
 	modeUpload     = "upload" // an upload waiting for 发布 (Data: file id and name)
 )
