@@ -19,6 +19,7 @@ import (
 	"partyquiz/bot/telegramtest"
 	"partyquiz/bot/webapp"
 	"partyquiz/quiz"
+	"partyquiz/store"
 )
 
 // chatUserID is the Telegram id of the person at the terminal.
@@ -30,8 +31,11 @@ const chatStorePath = "data/chat.db"
 
 // Chat runs the real bot against the in-process fake Bot API server, with
 // the terminal as one Telegram user: what the bot sends is printed, with
-// buttons numbered; a typed number presses a button, anything else is sent
-// as a message. The user is an admin and a member of a demo branch, so
+// buttons numbered, and every document it sends is saved in
+// data/chat-files/; a typed number presses a button unless the bot waits
+// for typed text (a fill-in answer), /press N always presses, anything
+// else is sent as a message. The user is an admin and, from the first
+// start, joins a demo branch through an invite link as a member does, so
 // every flow can be tried, offline, with no token.
 func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	c := m.Config
@@ -83,13 +87,15 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	select {
 	case b = <-ready:
 	case err := <-done:
-		return err
+		return chatError(err, c.Store.Path)
 	}
-	if err := demoMember(ctx, b.Service()); err != nil {
+	code, err := demoInvite(ctx, b.Service())
+	if err != nil {
 		return err
 	}
 
-	out := &terminal{w: m.Stdout}
+	out := &terminal{w: m.Stdout, files: filepath.Join(filepath.Dir(c.Store.Path), "chat-files"),
+		awaitsText: func() bool { return b.AwaitsText(ctx, chatUserID) }}
 	demo, err := newDemoGroup(ctx, srv, b.Service(), user, out) // chatdemo.go
 	if err != nil {
 		return err
@@ -108,7 +114,9 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 			out.show(ev)
 		}
 	}()
-	user.SendText("/start")
+	// The first start joins the demo branch through its link (the bot asks
+	// for a real name, as it asks every newcomer); later ones return.
+	user.SendText(strings.TrimSpace("/start " + code))
 
 	lines := make(chan string)
 	go func() {
@@ -139,13 +147,17 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	}
 }
 
-const chatIntro = `partyquiz 离线试用（不连接 Telegram）。您是演示党支部的党员，也是管理员。
-输入文字发送消息；输入按钮前的数字点击按钮；输入 /file 路径 上传文件（如题库 .toml）；输入 /quit 退出。
+const chatIntro = `partyquiz 离线试用（不连接 Telegram）。您是管理员；第一次使用时，像党员点击书记发来的邀请链接一样加入演示党支部。
+输入文字发送消息；输入按钮前的数字点击按钮（机器人等您输入文字时，例如填空题，数字按文字发送；/press 数字 总是点击按钮）；
+输入 /file 路径 上传文件（如题库 .toml）；机器人发来的文件保存在 chat-files 文件夹；输入 /quit 退出。
 您还在“演示党支部群”里，群里有四位模拟党员：私聊发送 /contest 举办一场有奖知识问答，他们会报名、答题。
 以“群”开头的输入发到群里：“群 /rank”在群里发命令，“群3”点击群里的按钮 3 或选投票的选项 3。
 数据保存在 %s。
 
 `
+
+// chatInUse is what a second chat on the same file says.
+const chatInUse = "另一个 partyquiz chat（或正在运行的 partyquiz）正在使用 %s：请先在那个终端输入 /quit 退出，或用 -config 指定另一个 store.path。"
 
 const chatDashboard = `数据看板（在浏览器中打开，%s 内有效）：
 %s
@@ -161,40 +173,72 @@ func dashboardLink(addr, token string) string {
 	return "http://" + addr + "/#" + frag.Encode()
 }
 
-// demoMember makes the terminal's user a member of the first branch of
-// the tree, if they are not a member yet.
-func demoMember(ctx context.Context, svc *quiz.Service) error {
+// demoInvite returns an invite code to the first branch of the tree for
+// the terminal's user to join with, or "" if they are a member already.
+func demoInvite(ctx context.Context, svc *quiz.Service) (string, error) {
 	v, err := svc.Viewer(ctx, chatUserID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if v.User.IsMember() {
-		return nil
+		return "", nil
 	}
 	tree := svc.Tree()
 	leaves := tree.Leaves(tree.Root())
 	if len(leaves) == 0 {
-		return errors.New("the organisation tree has no branch")
+		return "", errors.New("the organisation tree has no branch")
 	}
 	inv, err := svc.CreateInvite(ctx, v, leaves[0], quiz.RoleMember, time.Hour)
 	if err != nil {
-		return err
+		return "", err
 	}
-	_, _, err = svc.Join(ctx, chatUserID, inv.Code, "演示党员")
+	return inv.Code, nil
+}
+
+// chatError says in one sentence that another chat holds the store file.
+func chatError(err error, path string) error {
+	if errors.Is(err, store.ErrInUse) {
+		return fmt.Errorf(chatInUse, path)
+	}
 	return err
 }
 
-// terminal prints the chat and turns typed lines into user actions.
+// terminal prints the chat and turns typed lines into user actions: what
+// the bot sends is printed with its buttons numbered, the documents it
+// sends are saved in files (printed with their path); a typed number
+// presses the button of that number — unless the bot waits for typed text
+// (awaitsText: a fill-in answer may be "1") — and /press N always does.
 type terminal struct {
-	w       io.Writer
-	mu      sync.Mutex
-	buttons []pressable
+	w          io.Writer
+	files      string      // where documents from the bot are saved
+	awaitsText func() bool // whether the bot waits for typed text
+	mu         sync.Mutex
+	buttons    []pressable
+	holder     int // the message whose buttons are numbered
 }
 
 type pressable struct {
-	msg   int
-	label string
+	msg    int
+	label  string
+	data   string // callback data ("" for a link button)
+	url    string // a link's or a web app's address
+	webApp bool
 }
+
+// The terminal's own words (the bot's are in bot/text.go).
+const (
+	termBot        = "──── 机器人 ────"
+	termBotEdited  = "──── 机器人（更新了上面的消息）────"
+	termFile       = "[文件] %s（%d 字节），已保存到 %s"
+	termFileNotKep = "[文件] %s（%d 字节），没能保存到 %s"
+	termToast      = "（提示：%s）"
+	termGone       = "（这个按钮已经不在了：消息已更新或按钮已失效。请按新显示的编号操作。）"
+	termNoButton   = "（没有编号为 %d 的按钮。）"
+	termPressUsage = "（用法：/press 数字，点击该编号的按钮。）"
+	termLink       = "（这是一个链接按钮，请在浏览器中打开：%s）"
+	termNoFile     = "（读不到文件 %s，请检查路径。）"
+	termNoPath     = "（用法：/file 路径，例如 /file questions/builtin/sanhui-yike.toml）"
+)
 
 func (t *terminal) show(ev telegramtest.Event) {
 	t.mu.Lock()
@@ -205,34 +249,64 @@ func (t *terminal) show(ev telegramtest.Event) {
 		if !m.FromBot {
 			return
 		}
-		head := "──── 机器人 ────"
+		head := termBot
 		if ev.Kind == telegramtest.MessageEdited {
-			head = "──── 机器人（更新了上面的消息）────"
+			head = termBotEdited
 		}
 		fmt.Fprintln(t.w, head)
 		if m.Text != "" {
 			fmt.Fprintln(t.w, m.Text)
 		}
 		if m.Document != nil {
-			fmt.Fprintf(t.w, "[文件] %s（%d 字节）\n", m.Document.Name, m.Document.Size)
-		}
-		if len(m.Buttons) > 0 {
-			t.buttons = nil
-			for _, row := range m.Buttons {
-				var cells []string
-				for _, btn := range row {
-					t.buttons = append(t.buttons, pressable{msg: m.ID, label: btn.Text})
-					cells = append(cells, fmt.Sprintf("[%d] %s", len(t.buttons), btn.Text))
-				}
-				fmt.Fprintln(t.w, "  "+strings.Join(cells, "   "))
+			t.saveDocument(m.Document)
+			if m.Caption != "" {
+				fmt.Fprintln(t.w, m.Caption)
 			}
+		}
+		switch {
+		case len(m.Buttons) > 0:
+			t.number(m)
+		case m.ID == t.holder:
+			t.buttons, t.holder = nil, 0 // the numbered buttons are gone
 		}
 		fmt.Fprintln(t.w)
 	case telegramtest.CallbackAnswered:
 		if ev.Answer.Text != "" {
-			fmt.Fprintf(t.w, "(提示：%s）\n\n", ev.Answer.Text)
+			fmt.Fprintf(t.w, termToast+"\n\n", ev.Answer.Text)
 		}
 	}
+}
+
+// number prints a message's buttons numbered and makes them the ones a
+// typed number presses.
+func (t *terminal) number(m telegramtest.Message) {
+	t.buttons, t.holder = nil, m.ID
+	for _, row := range m.Buttons {
+		var cells []string
+		for _, btn := range row {
+			p := pressable{msg: m.ID, label: btn.Text, data: btn.Data, url: btn.URL}
+			if btn.WebApp != "" {
+				p.url, p.webApp = btn.WebApp, true
+			}
+			t.buttons = append(t.buttons, p)
+			cells = append(cells, fmt.Sprintf("[%d] %s", len(t.buttons), btn.Text))
+		}
+		fmt.Fprintln(t.w, "  "+strings.Join(cells, "   "))
+	}
+}
+
+// saveDocument keeps a document the bot sent in t.files and says where.
+func (t *terminal) saveDocument(d *telegramtest.Document) {
+	path := filepath.Join(t.files, filepath.Base(d.Name))
+	err := os.MkdirAll(t.files, 0o750)
+	if err == nil {
+		err = os.WriteFile(path, d.Data, 0o640)
+	}
+	if err != nil {
+		fmt.Fprintf(t.w, termFileNotKep+"\n", d.Name, d.Size, t.files)
+		return
+	}
+	fmt.Fprintf(t.w, termFile+"\n", d.Name, d.Size, path)
 }
 
 func (t *terminal) input(u *telegramtest.User, line string) {
@@ -240,28 +314,69 @@ func (t *terminal) input(u *telegramtest.User, line string) {
 	if line == "" {
 		return
 	}
-	if n, err := strconv.Atoi(line); err == nil {
-		t.mu.Lock()
-		var p *pressable
-		if n >= 1 && n <= len(t.buttons) {
-			p = &t.buttons[n-1]
+	if rest, ok := strings.CutPrefix(line, "/press"); ok && (rest == "" || rest[0] == ' ') {
+		n, err := strconv.Atoi(strings.TrimSpace(rest))
+		if err != nil {
+			fmt.Fprintln(t.w, termPressUsage)
+			return
 		}
+		t.press(u, n)
+		return
+	}
+	if n, err := strconv.Atoi(line); err == nil && !t.awaitsText() {
+		t.mu.Lock()
+		has := n >= 1 && n <= len(t.buttons)
 		t.mu.Unlock()
-		if p != nil {
-			if _, err := u.PressOn(p.msg, p.label); err != nil {
-				fmt.Fprintf(t.w, "(这个按钮已经不在了：%v）\n", err)
-			}
+		if has {
+			t.press(u, n)
 			return
 		}
 	}
-	if path, ok := strings.CutPrefix(line, "/file "); ok {
-		data, err := os.ReadFile(strings.TrimSpace(path))
-		if err != nil {
-			fmt.Fprintf(t.w, "(读不到文件：%v）\n", err)
-			return
-		}
-		u.SendDocument(filepath.Base(path), "application/toml", data)
+	if rest, ok := strings.CutPrefix(line, "/file"); ok && (rest == "" || rest[0] == ' ') {
+		t.upload(u, strings.TrimSpace(rest))
 		return
 	}
 	u.SendText(line)
+}
+
+// press presses the button numbered n.
+func (t *terminal) press(u *telegramtest.User, n int) {
+	t.mu.Lock()
+	var p *pressable
+	if n >= 1 && n <= len(t.buttons) {
+		b := t.buttons[n-1]
+		p = &b
+	}
+	t.mu.Unlock()
+	switch {
+	case p == nil:
+		fmt.Fprintf(t.w, termNoButton+"\n", n)
+	case p.data == "":
+		fmt.Fprintf(t.w, termLink+"\n", p.url)
+	default:
+		if _, err := u.PressData(p.msg, p.data); err != nil {
+			fmt.Fprintln(t.w, termGone)
+		}
+	}
+}
+
+// upload sends a file as a document, as a Telegram client would.
+func (t *terminal) upload(u *telegramtest.User, path string) {
+	if path == "" {
+		fmt.Fprintln(t.w, termNoPath)
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(t.w, termNoFile+"\n", path)
+		return
+	}
+	mime := "application/octet-stream"
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".toml":
+		mime = "application/toml"
+	case ".xlsx":
+		mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	u.SendDocument(filepath.Base(path), mime, data)
 }

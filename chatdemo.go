@@ -57,16 +57,25 @@ var demoPlayers = []struct {
 }
 
 // newDemoGroup makes the demo group: the simulated members join the
-// terminal user's branch (once), the group is bound to it.
+// terminal user's branch (once; before the user has joined, the demo
+// branch their first start joins), the group is bound to it.
 func newDemoGroup(ctx context.Context, srv *telegramtest.Server, svc *quiz.Service, me *telegramtest.User, term *terminal) (*demoGroup, error) {
 	v, err := svc.Viewer(ctx, chatUserID)
 	if err != nil {
 		return nil, err
 	}
-	if !v.User.IsMember() {
-		return nil, fmt.Errorf("the demo user has no branch")
+	// The terminal user's branch, or the one they are about to join.
+	var branch string
+	if v.User.IsMember() {
+		branch = v.User.Branch
+	} else {
+		tree := svc.Tree()
+		leaves := tree.Leaves(tree.Root())
+		if len(leaves) == 0 {
+			return nil, fmt.Errorf("the organisation tree has no branch")
+		}
+		branch = leaves[0]
 	}
-	branch := v.User.Branch
 	d := &demoGroup{g: srv.NewGroup(demoChatID, "演示党支部群"), me: me, svc: svc, term: term, voted: map[string]bool{}}
 	d.g.Join(me)
 	for _, p := range demoPlayers {

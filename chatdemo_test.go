@@ -40,7 +40,9 @@ func TestChatContest(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	waitFor("欢迎回来")
+	waitFor("真实姓名") // the first start joins the demo branch
+	io.WriteString(typed, "演示党员\n")
+	waitFor("您已加入")
 	io.WriteString(typed, "群 /rank\n")
 	waitFor(`演示群 ════\n📊 (\S+)`)
 	io.WriteString(typed, "/contest\n")

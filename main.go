@@ -273,7 +273,7 @@ func (m *Main) open(c Config) (*store.DB, *quiz.Service, error) {
 	}
 	db, err := store.Open(c.Store.Path, store.Options{MaxSize: maxSize})
 	if err != nil {
-		return nil, nil, fmt.Errorf("open store %s: %w", c.Store.Path, err)
+		return nil, nil, err // it names the file
 	}
 	// What admins published in chat is laid over the configured banks.
 	content, err = quiz.PublishedContent(context.Background(), db, content.Catalog, content.Tree)

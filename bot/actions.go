@@ -41,7 +41,7 @@ func (b *Bot) ExportXLSX(ctx context.Context, v quiz.Viewer, node string) (name 
 	if len(list) == 0 {
 		return "", nil, 0, nil
 	}
-	data, err = b.spreadsheet(list)
+	data, err = b.spreadsheet(ctx, v, node, list)
 	if err != nil {
 		return "", nil, 0, err
 	}
@@ -61,7 +61,8 @@ func (b *Bot) SendExport(ctx context.Context, v quiz.Viewer, chat int64, node st
 		node = v.Scopes(b.svc.Tree())[0]
 	}
 	doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: name, Bytes: data})
-	doc.Caption = fmt.Sprintf(txtExportDone, esc(b.svc.Tree().Name(node)), rows)
+	now := b.svc.Now()
+	doc.Caption = fmt.Sprintf(txtExportDone, esc(b.svc.Tree().Name(node)), PeriodName(b.svc.Cal.Year(now)), rows, b.dateTime(now))
 	doc.ParseMode = tgbotapi.ModeHTML
 	b.send.Enqueue(chat, doc, nil)
 	return rows, nil

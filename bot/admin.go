@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"github.com/xuri/excelize/v2"
 
 	"partyquiz/questions"
 	"partyquiz/quiz"
@@ -343,88 +341,4 @@ func banks(r *Request) error {
 	s.WriteString(txtBanksHow)
 	r.ReplyKB(s.String(), banksKeyboard(c.Catalog, 0)) // each bank as .xlsx: bot/xlsx.go
 	return nil
-}
-
-// spreadsheet writes an export as .xlsx: one row per member, months,
-// tests, points, stars and rank, with Chinese headers.
-func (b *Bot) spreadsheet(rows []quiz.ExportRow) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "成绩表"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
-	tree := b.svc.Tree()
-	year := b.svc.Cal.Year(b.svc.Now())
-	head := []any{"姓名", "所在党支部"}
-	for m := 1; m <= 12; m++ {
-		head = append(head, fmt.Sprintf("%d月学习", m))
-	}
-	for _, q := range year.Quarters(b.svc.Cal) {
-		head = append(head, fmt.Sprintf("第%s季度测试", []string{"一", "二", "三", "四"}[q.N-1]))
-	}
-	head = append(head, "全年积分", "星级", "支部排名", txtExportContest)
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return nil, err
-	}
-	if err := sw.SetColWidth(1, 2, 16); err != nil {
-		return nil, err
-	}
-	if err := sw.SetRow("A1", head); err != nil {
-		return nil, err
-	}
-	now := b.svc.Now()
-	months, quarters := year.Months(b.svc.Cal), year.Quarters(b.svc.Cal)
-	for i, r := range rows {
-		row := []any{r.User.Name, tree.Path(r.Branch)}
-		// A month or test the member could not take part in (it ended
-		// before they joined) is 未加入, not 未完成: the same rule as every
-		// figure's.
-		for j, m := range r.Months {
-			p := months[j]
-			switch {
-			case m.StudyDone && m.Makeup:
-				row = append(row, txtXlsxMakeup)
-			case m.StudyDone:
-				row = append(row, txtXlsxDone)
-			case !p.End.After(r.User.Joined):
-				row = append(row, txtXlsxNotJoined)
-			case p.Start.After(now):
-				row = append(row, "")
-			default:
-				row = append(row, txtXlsxNotDone)
-			}
-		}
-		for j, q := range r.Quarters {
-			p := quarters[j]
-			start, _ := b.svc.Rules.TestWindowOf(b.svc.Cal, p)
-			switch {
-			case q.Tested:
-				row = append(row, q.TestScore)
-			case !p.End.After(r.User.Joined):
-				row = append(row, txtXlsxNotJoined)
-			case start.After(now):
-				row = append(row, "")
-			default:
-				row = append(row, txtXlsxNotTested)
-			}
-		}
-		row = append(row, r.Points.Float(), r.Stars, r.Rank, r.Contest.Float())
-		cell, err := excelize.CoordinatesToCellName(1, i+2)
-		if err != nil {
-			return nil, err
-		}
-		if err := sw.SetRow(cell, row); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

@@ -131,7 +131,7 @@ func (b *Bot) answer(r *Request, att uint64, idx int, choice []int, text string,
 		if earned != "" {
 			s += "\n" + earned
 		}
-		r.Reply(s)
+		r.Reply(s + "\n" + txtStudyNext)
 	case quiz.Test:
 		s := fmt.Sprintf(txtTestFinished, a.Score, b.passText(a.Score), b.svc.Rules.PassMark, a.Right, len(a.Items))
 		if earned != "" {
@@ -140,7 +140,29 @@ func (b *Bot) answer(r *Request, att uint64, idx int, choice []int, text string,
 		s += "\n" + fmt.Sprintf(txtTestAfter, b.lastDay(a.Until))
 		r.Reply(s)
 	case quiz.Practice:
-		r.Reply(fmt.Sprintf(txtPracticeDone, a.Right, len(a.Items)))
+		next, err := b.practiceNext(r)
+		if err != nil {
+			return err
+		}
+		r.Reply(fmt.Sprintf(txtPracticeDone, a.Right, len(a.Items)) + "\n" + next)
 	}
 	return nil
+}
+
+// practiceNext says what to do after a round of the mistake book: another
+// round while questions are due, else when the next come and what else
+// there is to do.
+func (b *Bot) practiceNext(r *Request) (string, error) {
+	book, err := b.svc.MistakeBook(r.Ctx, r.From)
+	if err != nil {
+		return "", err
+	}
+	if book.Due > 0 {
+		return fmt.Sprintf(txtPracticeMore, book.Due), nil
+	}
+	next := ""
+	if !book.NextDue.IsZero() {
+		next = fmt.Sprintf(txtPracticeNextDue, b.day(book.NextDue))
+	}
+	return fmt.Sprintf(txtPracticeRest, next), nil
 }

@@ -310,13 +310,13 @@ func TestContestInAGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := f.GetRows("成绩表")
+	rows, err := f.GetRows("党员成绩")
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := slices.Index(rows[0], "其中竞赛积分")
+	col := slices.Index(rows[1], "其中竞赛积分") // row 1 is the title, row 2 the header
 	found := false
-	for _, r := range rows[1:] {
+	for _, r := range rows[2:] {
 		if r[0] == "张三" && col >= 0 && col < len(r) && r[col] == "4" {
 			found = true
 		}

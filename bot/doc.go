@@ -27,8 +27,12 @@
 //     part once, at Telegram's pace; and running the engine's rounds when
 //     they are due (a failed one is retried with a back-off and holds up
 //     none of the others);
-//   - the secretaries' and admins' flows (secretary.go, admin.go): reports,
-//     reminders, exports, make-ups, corrections, bank uploads;
+//   - the secretaries' and admins' flows: reports, reminders, make-ups
+//     (secretary.go), point corrections confirmed first (fix.go), invites
+//     by name or from the tree (invite.go), the export as a printable
+//     report (export.go), bank uploads (admin.go, xlsx.go);
+//   - dialogs that interrupt an attempt give it back when they end
+//     (resume.go), and AwaitsText says when the bot waits for typed text;
 //   - groups and the live contest (contest.go, contest_run.go): the
 //     commands a group is answered (/bind, /unbind, /rank), /contest as
 //     the host's console, each contest run by the engine's clock as polls

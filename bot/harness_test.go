@@ -304,6 +304,11 @@ func checkClean(t *testing.T, m telegramtest.Message) {
 	if rawValue.MatchString(m.Text) {
 		t.Errorf("a raw value in a message: %q", m.Text)
 	}
+	for _, s := range []string{m.Text, m.Caption} {
+		if p := bot.TypographyProblem(s); p != "" {
+			t.Errorf("typography: %s\nin %q", p, s)
+		}
+	}
 }
 
 // invite makes an invite code as the admin.

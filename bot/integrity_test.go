@@ -555,7 +555,7 @@ func TestManagerButtonsForged(t *testing.T) {
 	data := []string{
 		"br:qingshan", "bm:qingshan", "mb:" + key, "mk1:" + key + ":s:2026-11",
 		"mk2:" + key + ":s:2026-11:7", "fx:" + key, "ivx:" + invCode, "pub:y:00000000",
-		"rk:qingshan", "yr:qingshan", "iv:qingshan", "bx:sanhui-yike",
+		"rk:qingshan", "yr:qingshan", "iv:qingshan:m", "bx:sanhui-yike", "fxc:y:00000000",
 		"cc:" + cid + ":start", "cc:" + cid + ":stop", "cp:" + cid, "cs:go", "cb:sanhui-yike",
 	}
 	for _, u := range []*telegramtest.User{member, stranger, secThere} {

@@ -18,6 +18,8 @@ func TestMemberJourney(t *testing.T) {
 
 	// The admin makes an invite link for a branch with the buttons.
 	e.send(admin, "/invite", "请选择要邀请党员加入的党支部")
+	e.press(admin, "📂 第一片区", "太平镇党委")
+	e.press(admin, "📂 太平镇党委", "牛卯坪村党支部")
 	link := e.press(admin, "牛卯坪村党支部", "https://t.me/")
 	code := link.Text[strings.Index(link.Text, "start=")+len("start="):]
 	code = strings.Fields(code)[0]

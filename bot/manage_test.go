@@ -201,8 +201,8 @@ func TestSecretaryFlows(t *testing.T) {
 	}
 	b := e.srv.User(1002)
 	e.waitAfter(b, 0, "学习提醒")
-	m = e.send(sec, "/remind", "已安排提醒 0 人")
-	if !strings.Contains(m.Text, "今天已经提醒过") {
+	m = e.send(sec, "/remind", "今天都已经提醒过")
+	if strings.Contains(m.Text, "已安排提醒 0 人") {
 		t.Errorf("second remind: %s", m.Text)
 	}
 	e.settle()
@@ -227,10 +227,11 @@ func TestSecretaryFlows(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the export does not open: %v", err)
 	}
-	rows, err := f.GetRows("成绩表")
-	if err != nil || len(rows) != 4 || rows[0][0] != "姓名" || rows[0][2] != "1月学习" {
+	rows, err := f.GetRows("党员成绩")
+	if err != nil || len(rows) != 5 || rows[1][0] != "姓名" || rows[1][2] != "1月学习" {
 		t.Fatalf("export rows: %v %v", rows, err)
 	}
+	rows = rows[1:] // under the title
 	var found bool
 	for _, r := range rows[1:] {
 		if r[0] == "党员甲" && r[12] == "完成" {
@@ -272,9 +273,10 @@ func TestSecretaryFlows(t *testing.T) {
 
 	// A correction with a reason, recorded with who made it.
 	e.memberCard(sec, "党员甲")
-	e.press(sec, "调整积分", "请发送调整的分数和原因")
+	e.press(sec, "调整积分", "调整的分数和原因")
 	e.send(sec, "两分", "格式不对")
-	e.send(sec, "+2 参加党史知识竞赛获奖", "已为 党员甲 调整积分 +2")
+	e.send(sec, "+2 参加党史知识竞赛获奖", "请确认积分调整")
+	e.press(sec, "确认调整", "已为 党员甲 调整积分 +2")
 	var fix *quiz.Entry
 	for _, en := range e.ledger(1001) {
 		if en.Rule == quiz.RuleCorrection {
@@ -493,7 +495,7 @@ func TestTimeRunsOut(t *testing.T) {
 func TestYearEndRounds(t *testing.T) {
 	e := newEnv(t)
 	admin := e.srv.NewUser(adminID, "组织部")
-	e.send(admin, "/start", "欢迎回来") // Telegram lets a bot write only to those who wrote first
+	e.send(admin, "/start", "欢迎") // Telegram lets a bot write only to those who wrote first
 	u := e.member(1001, "党员甲", "qingshan")
 	sec := e.secretary(2001, "书记", "qingshan")
 	e.send(u, "/study", "第 1/10 题")

@@ -38,11 +38,16 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 	s.WriteString("\n" + txtMeTests)
 	for _, t := range rec.Tests {
 		st := txtMeTestNone
+		start, end := b.svc.Rules.TestWindowOf(b.svc.Cal, t.Quarter)
 		switch {
 		case t.Open:
 			st = txtMeTestOpen
 		case t.Tested:
 			st = fmt.Sprintf(txtMeScore, t.Score, b.passText(t.Score))
+		case now.Before(start): // not open yet: nothing missed
+			st = fmt.Sprintf(txtMeTestNotYet, b.day(start))
+		case now.Before(end):
+			st = fmt.Sprintf(txtMeTestDue, b.lastDay(end))
 		}
 		s.WriteString("\n" + fmt.Sprintf(txtMeTest, PeriodName(t.Quarter), st))
 	}
@@ -58,7 +63,7 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 		}
 		for _, e := range rec.Entries[from:] {
 			at := b.day(unixTime(e.At))
-			s.WriteString("\n" + fmt.Sprintf(txtMeEntry, at, signedPoints(e.Amount), b.entryText(e)))
+			s.WriteString("\n" + fmt.Sprintf(txtMeEntry, at, signedPoints(e.Amount), esc(b.entryText(e))))
 		}
 	}
 	if rec.Book.Count > 0 {
@@ -70,8 +75,8 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 	return s.String()
 }
 
-// entryText words a ledger entry from its rule and parameters (HTML): the
-// engine keeps no sentence, only what happened.
+// entryText words a ledger entry from its rule and parameters (plain
+// text): the engine keeps no sentence, only what happened.
 func (b *Bot) entryText(e quiz.Entry) string {
 	p := b.period(e.Period)
 	switch e.Rule {
@@ -90,7 +95,10 @@ func (b *Bot) entryText(e quiz.Entry) string {
 	case quiz.RulePerfect:
 		return fmt.Sprintf(txtEntryPerfect, p)
 	case quiz.RuleCorrection:
-		return fmt.Sprintf(txtFixReason, esc(e.Note))
+		if b.svc.Admins[e.By] {
+			return fmt.Sprintf(txtFixReasonAdmin, e.Note)
+		}
+		return fmt.Sprintf(txtFixReason, e.Note)
 	case quiz.RuleContest:
 		day := b.day(unixTime(e.At))
 		s := fmt.Sprintf(txtEntryContest, day)
@@ -103,5 +111,5 @@ func (b *Bot) entryText(e quiz.Entry) string {
 		return s
 	}
 	// An entry of an older program carries its own words.
-	return esc(e.Note)
+	return e.Note
 }

@@ -37,5 +37,5 @@ func (b *Bot) waitingText(book quiz.Book) string {
 	if book.Waiting == 0 {
 		return ""
 	}
-	return "\n" + fmt.Sprintf(txtMistakesWaiting, book.Waiting, b.day(book.WaitUntil))
+	return "\n" + fmt.Sprintf(txtMistakesWaiting, book.Waiting, b.lastDay(book.WaitUntil))
 }

@@ -35,9 +35,9 @@ func (b *Bot) eventText(ctx context.Context, e quiz.Event) (string, error) {
 		what, how := b.makeupWhat(e.Subject, e.Period)
 		return fmt.Sprintf(txtMakeupNotice, what, b.dateTime(e.Until), how), nil
 	case quiz.EventCorrection:
-		who := esc(e.Name)
-		if e.Admin || who == "" {
-			who = txtByAdmin
+		who := txtFixByAdmin
+		if !e.Admin && e.Name != "" {
+			who = fmt.Sprintf(txtFixBySecretary, esc(e.Name))
 		}
 		return fmt.Sprintf(txtFixNotice, who, signedPoints(e.Points), esc(e.Note)), nil
 	case quiz.EventFlag:
@@ -141,12 +141,4 @@ func (b *Bot) tableViewer(ctx context.Context, e quiz.Event) (quiz.Viewer, error
 		return quiz.Viewer{ID: e.Chat, Admin: true}, nil
 	}
 	return b.svc.Viewer(ctx, e.Chat)
-}
-
-// signedPoints is +2 or -1.5.
-func signedPoints(p quiz.Points) string {
-	if p < 0 {
-		return p.String()
-	}
-	return "+" + p.String()
 }

@@ -126,6 +126,9 @@ func TestMenus(t *testing.T) {
 		t.Error("a secretary's menu has /banks")
 	}
 	admin := e.srv.NewUser(adminID, "组织部")
-	e.send(admin, "/start", "欢迎回来")
+	// An admin who is not a member: a welcome, never "欢迎回来，！".
+	if m := e.send(admin, "/start", "欢迎！您是管理员"); strings.Contains(m.Text, "欢迎回来") {
+		t.Errorf("an admin with no name: %s", m.Text)
+	}
 	e.eventually("the admin's menu", func() bool { return has(e.srv.CommandsFor(adminID), "banks") })
 }

@@ -10,7 +10,42 @@ import (
 
 // nodeCommand handles a command whose argument names a node.
 func nodeCommand(show func(*Request, string) error) Handler {
-	return func(r *Request) error { return show(r, strings.TrimSpace(r.Args)) }
+	return func(r *Request) error {
+		node, ok := r.Bot.nodeArg(r)
+		if !ok {
+			return nil
+		}
+		return show(r, node)
+	}
+}
+
+// nodeArg reads a command's node argument — a name, part of one, or an
+// id — as the node's id ("" for none given). When it names no node or
+// several, it says so and reports false.
+func (b *Bot) nodeArg(r *Request) (string, bool) {
+	arg := strings.TrimSpace(r.Args)
+	if arg == "" {
+		return "", true
+	}
+	nodes := b.findNodes(r.Viewer, arg)
+	switch {
+	case len(nodes) == 1:
+		return nodes[0], true
+	case len(nodes) == 0:
+		r.Reply(fmt.Sprintf(txtNodeNotFound, esc(truncate(arg, 20))))
+		return "", false
+	}
+	tree := b.svc.Tree()
+	var names []string
+	for i, n := range nodes {
+		if i == 10 {
+			names = append(names, txtRankEllipsis)
+			break
+		}
+		names = append(names, esc(tree.Name(n)))
+	}
+	r.Reply(fmt.Sprintf(txtNodeAmbiguous, len(nodes), esc(truncate(arg, 20)), strings.Join(names, "、")))
+	return "", false
 }
 
 // nodeButton handles a "prefix:<node>" button.
@@ -24,6 +59,21 @@ func nodeButton(show func(*Request, string) error) Handler {
 	}
 }
 
+// withBack adds a 返回上级 row to a drill-down's keyboard (kb may be
+// nil): prefix and the node above node, while the viewer may see it.
+func (b *Bot) withBack(r *Request, kb *tgbotapi.InlineKeyboardMarkup, prefix, node string) *tgbotapi.InlineKeyboardMarkup {
+	up := b.upOf(r.Viewer, node)
+	if up == "" {
+		return kb
+	}
+	if kb == nil {
+		kb = &tgbotapi.InlineKeyboardMarkup{}
+	}
+	kb.InlineKeyboard = append(kb.InlineKeyboard, tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(txtBack, prefix+up)))
+	return kb
+}
+
 func showRank(r *Request, node string) error {
 	b := r.Bot
 	st, err := b.svc.Standings(r.Ctx, r.Viewer, node)
@@ -31,7 +81,7 @@ func showRank(r *Request, node string) error {
 		return err
 	}
 	text, kb := b.rankText(st)
-	r.ReplyKB(text, kb)
+	r.ReplyKB(text, b.withBack(r, kb, "rk:", st.Node))
 	return nil
 }
 
@@ -121,7 +171,7 @@ func showYear(r *Request, node string) error {
 		return err
 	}
 	text, kb := b.yearText(y)
-	r.ReplyKB(text, kb)
+	r.ReplyKB(text, b.withBack(r, kb, "yr:", y.Node))
 	return nil
 }
 
@@ -143,7 +193,7 @@ func (b *Bot) yearText(y *quiz.YearReport) (string, *tgbotapi.InlineKeyboardMark
 	for i, t := range b.svc.Rules.Stars {
 		rules = append(rules, fmt.Sprintf(txtYearStarRule, i+2, t))
 	}
-	s.WriteString("\n" + fmt.Sprintf(txtYearStars, strings.Join(rules, ",")))
+	s.WriteString("\n" + fmt.Sprintf(txtYearStars, strings.Join(rules, txtComma)))
 	dist := func(c [5]int64) string { return fmt.Sprintf(txtStarDist, c[4], c[3], c[2], c[1], c[0]) }
 	name := y.Total.Node
 	s.WriteString("\n" + fmt.Sprintf(txtYearNode, esc(tree.Name(name)), y.Total.Members, score(y.Total.MeanPoints), dist(y.Total.Stars)))
@@ -157,7 +207,11 @@ func (b *Bot) yearText(y *quiz.YearReport) (string, *tgbotapi.InlineKeyboardMark
 	if len(y.Children) > 0 {
 		s.WriteString("\n" + txtYearChildren)
 		for _, c := range y.Children {
-			s.WriteString("\n" + fmt.Sprintf(txtYearChild, esc(tree.Name(c.Node)), c.Members, score(c.MeanPoints), dist(c.Stars)))
+			if c.Members == 0 { // nobody to average
+				s.WriteString("\n" + fmt.Sprintf(txtYearChildEmpty, esc(tree.Name(c.Node))))
+			} else {
+				s.WriteString("\n" + fmt.Sprintf(txtYearChild, esc(tree.Name(c.Node)), c.Members, score(c.MeanPoints), dist(c.Stars)))
+			}
 			if len(rows) < 20 {
 				rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(truncate(tree.Name(c.Node), 30), "yr:"+c.Node)))
 			}

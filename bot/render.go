@@ -103,7 +103,7 @@ func (b *Bot) period(key string) string {
 // day formats a date as 12月31日.
 func (b *Bot) day(t time.Time) string {
 	t = t.In(b.svc.Cal.Loc)
-	return fmt.Sprintf("%d月%d日", t.Month(), t.Day())
+	return fmt.Sprintf(txtDay, t.Month(), t.Day())
 }
 
 // lastDay formats the last day before an exclusive end: 12月31日 for the
@@ -113,7 +113,7 @@ func (b *Bot) lastDay(end time.Time) string { return b.day(end.Add(-time.Second)
 // dateTime formats 12月31日 18:05.
 func (b *Bot) dateTime(t time.Time) string {
 	t = t.In(b.svc.Cal.Loc)
-	return fmt.Sprintf("%d月%d日 %02d：%02d", t.Month(), t.Day(), t.Hour(), t.Minute())
+	return fmt.Sprintf(txtDateTime, t.Month(), t.Day(), t.Hour(), t.Minute())
 }
 
 // percent formats a 0–1 rate as 87.5%.
@@ -123,6 +123,9 @@ func percent(f float64) string {
 	}
 	return strconv.FormatFloat(100*f, 'f', 1, 64) + "%"
 }
+
+// wholePercent formats a 0–1 threshold as 30%.
+func wholePercent(f float64) string { return strconv.Itoa(int(math.Round(100*f))) + "%" }
 
 // score formats a 0–100 figure with one decimal.
 func score(f float64) string {

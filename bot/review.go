@@ -80,7 +80,7 @@ func (b *Bot) reviewText(a *quiz.Attempt) string {
 			for j, o := range it.Options {
 				opts = append(opts, questions.Letter(j)+". "+esc(o))
 			}
-			text += " " + strings.Join(opts, ";")
+			text += " " + strings.Join(opts, txtSemi)
 		}
 		s.WriteString("\n\n")
 		if it.Explanation == "" {

@@ -155,6 +155,9 @@ func (b *Bot) route(r *Request) error {
 			return b.groupCommand(r) // contest.go: /bind, /unbind, /rank; else the private chat
 		}
 		r.Command, r.Args = strings.ToLower(cmd), strings.TrimSpace(m.CommandArguments())
+		if d := r.Dialog; d != nil && d.Mode == modeName && r.Command != "cancel" && (r.Command != "start" || r.Args == "") {
+			return b.nameWanted(r) // joining: the name is still wanted
+		}
 		for _, rt := range b.routes {
 			if rt.Command == r.Command {
 				if !r.allowed(rt.Role) {

@@ -26,6 +26,7 @@ func SecretaryRoutes() []Route {
 		{Command: "banks", Role: Admin, Handle: banks},
 		{Command: "#document", Role: Admin, Handle: upload},
 		{Command: "#dialog:" + modeFix, Role: Manager, Handle: fixText},
+		{Command: "#dialog:" + modeFixConfirm, Role: Manager, Handle: fixText},
 		{Command: "#dialog:" + modeFlag, Role: Member, Handle: flagText},
 		{Callback: "br", Role: Manager, Handle: nodeButton(showBranch)},
 		{Callback: "bm", Role: Manager, Handle: pressMembers},
@@ -33,6 +34,7 @@ func SecretaryRoutes() []Route {
 		{Callback: "mk1", Role: Manager, Handle: pressMakeupPick},
 		{Callback: "mk2", Role: Manager, Handle: pressMakeupGrant},
 		{Callback: "fx", Role: Manager, Handle: pressFix},
+		{Callback: "fxc", Role: Manager, Handle: pressFixConfirm},
 		{Callback: "fl", Role: Member, Handle: pressFlag},
 		{Callback: "pub", Role: Admin, Handle: pressPublish},
 		{Callback: "bx", Role: Admin, Handle: pressBankXLSX},
@@ -42,9 +44,10 @@ func SecretaryRoutes() []Route {
 
 // Dialog modes of this file.
 const (
-	modeFix    = "fix"    // waiting for "+2 reason" for a member (Data: member id)
-	modeFlag   = "flag"   // waiting for a member's note on a question (Data: attempt:item)
-	modeUpload = "upload" // an upload waiting for 发布 (Data: file id and name)
+	modeFix        = "fix"    // waiting for "+2 reason" for a member (Data: member id)
+	modeFixConfirm = "fixok"  // a correction waiting for 确认调整 (Data: pendingFix.encode)
+	modeFlag       = "flag"   // waiting for a member's note on a question (Data: attempt:item)
+	modeUpload     = "upload" // an upload waiting for 发布 (Data: file id and name)
 )
 
 // names lists users' names, the first few and a count of the rest.
@@ -116,7 +119,7 @@ func showBranch(r *Request, node string) error {
 		tgbotapi.NewInlineKeyboardButtonData(txtBranchRank, "rk:"+rep.Node),
 		tgbotapi.NewInlineKeyboardButtonData(txtBranchYear, "yr:"+rep.Node)))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	r.replyDashboard(s.String(), &kb, rep.Node)
+	r.replyDashboard(s.String(), b.withBack(r, &kb, "br:", rep.Node), rep.Node)
 	return nil
 }
 
@@ -150,9 +153,17 @@ func pressMembers(r *Request) error {
 		r.Reply(fmt.Sprintf(txtExportEmpty, esc(r.Bot.svc.Tree().Name(rep.Node))))
 		return nil
 	}
+	rows = append(rows, backTo(r.Bot.svc.Tree(), rep.Node))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	r.ReplyKB(txtPickMember, &kb)
 	return nil
+}
+
+// backTo is a row with the button back to a branch's report, under a
+// member's card and the branch's list of members.
+func backTo(tree *quiz.Tree, branch string) []tgbotapi.InlineKeyboardButton {
+	return tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
+		fmt.Sprintf(txtBackTo, truncate(tree.Name(branch), 20)), "br:"+branch))
 }
 
 // memberArg reads a member id from callback data field i.
@@ -207,6 +218,7 @@ func pressMember(r *Request) error {
 			fmt.Sprintf(txtMakeupTest, PeriodName(*card.TestMissed)), "mk1:"+key+":t:"+card.TestMissed.Key())))
 	}
 	rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(txtFixPoints, "fx:"+key)))
+	rows = append(rows, backTo(b.svc.Tree(), card.User.Branch))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	r.ReplyKB(text, &kb)
 	return nil
@@ -263,7 +275,8 @@ func pressMakeupPick(r *Request) error {
 		row = append(row, tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(txtDays, d),
 			fmt.Sprintf("mk2:%s:%s:%s:%d", r.Data[1], r.Data[2], period, d)))
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(row)
+	kb := tgbotapi.NewInlineKeyboardMarkup(row, tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(txtBack, "mb:"+r.Data[1])))
 	what, _ := b.makeupWhat(kind, period)
 	r.ReplyKB(fmt.Sprintf(txtMakeupDays, esc(card.User.Name), what), &kb)
 	return nil
@@ -309,61 +322,6 @@ func (b *Bot) dropKeyboard(r *Request) {
 	b.send.Enqueue(r.Chat, e, nil)
 }
 
-// pressFix asks for a point correction.
-func pressFix(r *Request) error {
-	id, ok := memberArg(r, 1)
-	if !ok {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	if _, err := r.Bot.svc.MemberCard(r.Ctx, r.Viewer, id); err != nil {
-		return err
-	}
-	r.Toast("")
-	if err := r.Bot.saveDialog(r.Ctx, r.Chat, &dialog{Mode: modeFix, Data: strconv.FormatInt(id, 10)}); err != nil {
-		return err
-	}
-	r.Reply(txtAskFix)
-	return nil
-}
-
-// fixText reads "+2 reason" and books the correction.
-func fixText(r *Request) error {
-	b := r.Bot
-	id, err := strconv.ParseInt(r.Dialog.Data, 10, 64)
-	if err != nil {
-		_ = b.saveDialog(r.Ctx, r.Chat, nil)
-		return err
-	}
-	amount, reason, ok := parseFix(r.Msg.Text)
-	if !ok {
-		r.Reply(txtBadFix)
-		return nil
-	}
-	ref := fmt.Sprintf("%d-%d", r.Chat, r.Msg.MessageID) // a redelivered message books nothing twice
-	e, err := b.svc.Correct(r.Ctx, r.Viewer, id, amount, reason, ref)
-	if quiz.ErrorReason(err) == quiz.ReasonBadAmount {
-		r.Reply(txtBadFix)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if err := b.saveDialog(r.Ctx, r.Chat, nil); err != nil {
-		return err
-	}
-	card, err := b.svc.MemberCard(r.Ctx, r.Viewer, id)
-	if err != nil {
-		return err
-	}
-	sign := "+"
-	if e.Amount < 0 {
-		sign = ""
-	}
-	r.Reply(fmt.Sprintf(txtFixed, esc(card.User.Name), sign+e.Amount.String(), esc(reason)))
-	return nil
-}
-
 // parseFix reads "+2 参加知识竞赛获奖": an amount with at most one decimal
 // and a reason of 1–50 characters.
 func parseFix(s string) (quiz.Points, string, bool) {
@@ -388,7 +346,10 @@ func parseFix(s string) (quiz.Points, string, bool) {
 
 func remind(r *Request) error {
 	b := r.Bot
-	node := strings.TrimSpace(r.Args)
+	node, ok := b.nodeArg(r)
+	if !ok {
+		return nil
+	}
 	added, again, blocked, err := b.Remind(r.Ctx, r.Viewer, node)
 	if err != nil {
 		return err
@@ -402,7 +363,10 @@ func remind(r *Request) error {
 		return nil
 	}
 	s := fmt.Sprintf(txtRemindQueued, added)
-	if again > 0 {
+	switch {
+	case added == 0 && again > 0:
+		s = fmt.Sprintf(txtRemindAllAgain, again)
+	case again > 0:
 		s += fmt.Sprintf(txtRemindAgain, again)
 	}
 	if blocked > 0 {
@@ -416,7 +380,10 @@ func remind(r *Request) error {
 
 func weak(r *Request) error {
 	b := r.Bot
-	node := strings.TrimSpace(r.Args)
+	node, ok := b.nodeArg(r)
+	if !ok {
+		return nil
+	}
 	items, err := b.svc.Weak(r.Ctx, r.Viewer, node, 10)
 	if err != nil {
 		return err
@@ -433,7 +400,7 @@ func weak(r *Request) error {
 	for i, it := range items {
 		if it.Hidden {
 			// It may be in a test someone can still take: no answer yet.
-			fmt.Fprintf(&s, txtWeakItemHidden, i+1, percent(it.Facility), it.Stats.Answers, it.Q.Type, esc(questionLine(it.Q)), b.day(it.Until))
+			fmt.Fprintf(&s, txtWeakItemHidden, i+1, percent(it.Facility), it.Stats.Answers, it.Q.Type, esc(questionLine(it.Q)), b.lastDay(it.Until))
 			continue
 		}
 		fmt.Fprintf(&s, txtWeakItem, i+1, percent(it.Facility), it.Stats.Answers, it.Q.Type, esc(questionLine(it.Q)), esc(it.Q.AnswerText()))
@@ -447,7 +414,8 @@ func weak(r *Request) error {
 		for _, sec := range []struct {
 			head  string
 			items []quiz.WeakItem
-		}{{txtSuspect, rev.Suspect}, {txtHard, rev.Hard}, {txtEasy, rev.Easy}} {
+		}{{txtSuspect, rev.Suspect}, {fmt.Sprintf(txtHard, wholePercent(quiz.HardBelow)), rev.Hard},
+			{fmt.Sprintf(txtEasy, wholePercent(quiz.EasyAbove)), rev.Easy}} {
 			s.WriteString(sec.head)
 			if len(sec.items) == 0 {
 				s.WriteString(txtNoneYet)
@@ -476,7 +444,7 @@ func questionLine(q *questions.Question) string {
 		for i, o := range q.Options {
 			opts = append(opts, questions.Letter(i)+". "+o)
 		}
-		s += " " + strings.Join(opts, ";")
+		s += " " + strings.Join(opts, txtSemi)
 	}
 	return s
 }
@@ -492,7 +460,10 @@ func discText(d float64) string {
 
 func export(r *Request) error {
 	b := r.Bot
-	node := strings.TrimSpace(r.Args)
+	node, ok := b.nodeArg(r)
+	if !ok {
+		return nil
+	}
 	rows, err := b.SendExport(r.Ctx, r.Viewer, r.Chat, node)
 	if quiz.ErrorReason(err) == quiz.ReasonTooMany {
 		r.Reply(txtExportTooMany)
@@ -524,7 +495,8 @@ func pressFlag(r *Request) error {
 		return err
 	}
 	r.Toast("")
-	if err := r.Bot.saveDialog(r.Ctx, r.Chat, &dialog{Mode: modeFlag, Data: fmt.Sprintf("%d:%d", att, idx)}); err != nil {
+	d := &dialog{Mode: modeFlag, Data: fmt.Sprintf("%d:%d", att, idx), Attempt: interrupting(r.Dialog)}
+	if err := r.Bot.saveDialog(r.Ctx, r.Chat, d); err != nil {
 		return err
 	}
 	r.Reply(txtAskFlag)
@@ -537,37 +509,23 @@ func flagText(r *Request) error {
 	a, i, _ := strings.Cut(r.Dialog.Data, ":")
 	att, err1 := strconv.ParseUint(a, 10, 64)
 	idx, err2 := strconv.Atoi(i)
-	_ = b.saveDialog(r.Ctx, r.Chat, nil)
+	kept := r.Dialog.Attempt
 	if err1 != nil || err2 != nil {
 		r.Reply(txtButtonStale)
-		return nil
-	}
-	if _, err := b.svc.Flag(r.Ctx, r.From, att, idx, r.Msg.Text); err != nil {
-		return err // the engine tells the admins
-	}
-	r.Reply(txtFlagThanks)
-	return nil
-}
-
-// --- invites ------------------------------------------------------------------
-
-// pressRevoke revokes an invite from the button under its link; a second
-// press on an invite revoked already only says so.
-func pressRevoke(r *Request) error {
-	if len(r.Data) != 2 || !payloadPattern.MatchString(r.Data[1]) {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	err := r.Bot.svc.RevokeInvite(r.Ctx, r.Viewer, r.Data[1])
-	if quiz.ErrorReason(err) == quiz.ReasonInviteRevoked {
-		r.Toast(txtInviteRevoked)
-		return nil
-	}
-	if err != nil {
+		_, err := b.resume(r, kept)
 		return err
 	}
-	r.Toast(txtInviteRevoked)
-	r.Bot.dropKeyboard(r)
-	r.Reply(txtInviteRevokedDone)
+	if _, err := b.svc.Flag(r.Ctx, r.From, att, idx, r.Msg.Text); err != nil {
+		r.fail(err) // its words first, then the question again
+		_, err := b.resume(r, kept)
+		return err
+	}
+	r.Reply(txtFlagThanks) // the engine tells the admins
+	// Back to the question in progress, or what to do next.
+	if resumed, err := b.resume(r, kept); err != nil {
+		return err
+	} else if !resumed {
+		r.Reply(txtFlagNext)
+	}
 	return nil
 }

@@ -55,11 +55,13 @@ func start(r *Request) error {
 			r.Reply(txtWelcomeStranger)
 			return nil
 		}
-		name := ""
-		if r.Viewer.User != nil {
-			name = r.Viewer.User.Name
+		// A member or secretary came through a link, so this is a return;
+		// an admin is named in the configuration and may have no name here.
+		greeting := txtWelcomeAdmin
+		if u := r.Viewer.User; u != nil && u.Name != "" {
+			greeting = fmt.Sprintf(txtWelcomeBack, esc(u.Name))
 		}
-		r.replyDashboard(fmt.Sprintf(txtWelcomeBack, esc(name))+"\n\n"+helpText(r.Viewer), nil, "")
+		r.replyDashboard(greeting+"\n\n"+helpText(r.Viewer), nil, "")
 		return nil
 	}
 	if !payloadPattern.MatchString(code) {
@@ -170,7 +172,7 @@ func (b *Bot) text(r *Request) error {
 		if idx < len(a.Items) && a.Items[idx].Type == questions.Fill {
 			return b.answer(r, a.ID, idx, nil, r.Msg.Text, 0)
 		}
-		r.Reply(txtPlainText)
+		r.Reply(txtUseButtons)
 		return nil
 	case d != nil:
 		if h := b.dialogHandler(d.Mode); h != nil {
@@ -182,6 +184,24 @@ func (b *Bot) text(r *Request) error {
 		return nil
 	}
 	r.Reply(txtPlainText)
+	return nil
+}
+
+// nameWanted answers a command sent while the bot waits for the real
+// name of someone joining: the name is still wanted, /cancel drops the
+// join.
+func (b *Bot) nameWanted(r *Request) error {
+	inv, _, err := b.svc.PeekInvite(r.Ctx, r.From, r.Dialog.Code)
+	if err != nil {
+		_ = b.saveDialog(r.Ctx, r.Chat, nil) // the invite is gone: stop asking
+		return err
+	}
+	path := esc(b.svc.Tree().Path(inv.Node))
+	if inv.Role == quiz.RoleSecretary {
+		r.Reply(fmt.Sprintf(txtNameWantedSec, path))
+	} else {
+		r.Reply(fmt.Sprintf(txtNameWanted, path))
+	}
 	return nil
 }
 
@@ -221,6 +241,16 @@ func cancel(r *Request) error {
 	if d == nil {
 		r.Reply(txtNothingToCancel)
 		return nil
+	}
+	switch d.Mode {
+	case modeName:
+		r.Reply(txtJoinCancelled)
+		return r.Bot.saveDialog(r.Ctx, r.Chat, nil)
+	case modeFlag, modeFix, modeFixConfirm:
+		// Back to the question these interrupted, if any.
+		r.Reply(txtCancelled)
+		_, err := r.Bot.resume(r, d.Attempt)
+		return err
 	}
 	if err := r.Bot.saveDialog(r.Ctx, r.Chat, nil); err != nil {
 		return err

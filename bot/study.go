@@ -89,12 +89,12 @@ func (b *Bot) offerMakeups(r *Request, kind quiz.Kind) error {
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(label, data)))
 	}
 	if len(rows) > 0 {
-		offer := txtMakeupOffer
+		offer := fmt.Sprintf(txtMakeupOffer, until)
 		if kind == quiz.Test {
-			offer = txtMakeupOfferTest
+			offer = fmt.Sprintf(txtMakeupOfferTest, until)
 		}
 		kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-		r.ReplyKB(fmt.Sprintf(offer, until), &kb)
+		r.ReplyKB(offer, &kb)
 	}
 	return nil
 }

@@ -33,13 +33,16 @@ var commandMenu = []struct {
 const (
 	txtWelcomeStranger = "您好！这里是<b>党员学习测试</b>机器人，用于“每月一学、季度一测、半年一比、年终一评”。\n\n" +
 		"您还没有加入党支部。请向所在党支部书记索取<b>邀请链接</b>，点击链接即可加入。"
-	txtNotInvited  = "您还没有加入党支部，暂时不能使用这个功能。\n请向所在党支部书记索取邀请链接，点击链接即可加入。"
-	txtWelcomeBack = "欢迎回来，%s！"
+	txtNotInvited   = "您还没有加入党支部，暂时不能使用这个功能。\n请向所在党支部书记索取邀请链接，点击链接即可加入。"
+	txtWelcomeBack  = "欢迎回来，%s！"
+	txtWelcomeAdmin = "欢迎！您是<b>管理员</b>（组织部），可以管理全部组织。"
 
 	txtInviteBadCode    = "这个邀请链接无效。请向党支部书记重新索取邀请链接。"
 	txtInviteExpired    = "这个邀请链接已失效或已过期。请向党支部书记重新索取邀请链接。"
 	txtAskName          = "欢迎加入<b>%s</b>！\n请发送您的<b>真实姓名</b>（用于成绩登记，例如：张三）："
 	txtAskSecName       = "您将成为<b>%s</b>的书记。\n请发送您的<b>真实姓名</b>（例如：张三）："
+	txtNameWanted       = "您正在加入<b>%s</b>，还差一步：请发送您的<b>真实姓名</b>（例如：张三）。\n发送 /cancel 放弃加入。"
+	txtNameWantedSec    = "您正在成为<b>%s</b>的书记，还差一步：请发送您的<b>真实姓名</b>（例如：张三）。\n发送 /cancel 放弃。"
 	txtBadName          = "姓名只能包含汉字或字母（少数民族姓名可用“·”），不超过 20 个字。请重新发送您的真实姓名："
 	txtJoined           = "✅ %s，您已加入<b>%s</b>。\n\n发送 /study 开始本月学习，发送 /help 查看全部功能。"
 	txtJoinedSec        = "✅ %s，您已成为<b>%s</b>的书记。\n\n发送 /branch 查看本组织学习情况，发送 /help 查看全部功能。"
@@ -65,20 +68,23 @@ const (
 		"/remind 提醒尚未完成的党员\n" +
 		"/weak 党员错得最多的题目\n" +
 		"/export 导出成绩表（Excel）\n" +
-		"/invite 生成党员邀请链接\n" +
+		"/invite 生成党员邀请链接：从组织树中选择党支部，或直接写名称，如 /invite 老洼坪村党支部\n" +
 		"/contest 在本组织的群里举办有奖知识问答（先把机器人拉进群，在群里发送 /bind）\n" +
 		"/rank、/year 查看下级组织的排名和星级"
 	txtHelpAdmin = "\n\n<b>管理员还可以使用：</b>\n" +
 		"/banks 查看已发布的题库和学习计划，下载题库为 Excel；直接发送 .toml 或 Excel（.xlsx）文件即可上传题库、学习计划或组织架构\n" +
-		"/invite 组织编号 secretary 生成书记邀请链接"
+		"/invite 书记 选择组织，生成书记邀请链接；也可以直接发送 /invite 组织名称 书记"
 
 	txtCancelled       = "已退出当前操作。"
+	txtJoinCancelled   = "已放弃加入。需要时，再次点击邀请链接即可加入。"
+	txtResume          = "继续作答：已答 %d/%d 题。"
 	txtCancelledTest   = "已退出。注意：测试仍在计时，发送 /test 可继续作答。"
 	txtNothingToCancel = "当前没有进行中的操作。"
 
 	txtUnknownCommand = "没有 /%s 这个命令。发送 /help 查看可以使用的命令。"
 	txtNotForYou      = "这个命令只有书记或管理员可以使用。"
 	txtAdminOnly      = "这个命令只有管理员可以使用。"
+	txtUseButtons     = "这道题请点击题目下面的按钮作答。发送 /cancel 可以退出。"
 	txtPlainText      = "请使用命令和按钮操作，例如发送 /study 开始本月学习。发送 /help 查看全部命令。"
 	txtNonText        = "我只能看懂文字消息和按钮。发送 /help 查看可以做什么。"
 	txtDocNotAdmin    = "只有管理员可以上传题库文件。如需更新题库，请联系组织部。"
@@ -99,6 +105,7 @@ const (
 	txtStudyResume      = "继续本月学习：已答 %d/%d 题。"
 	txtStudyDone        = "✅ 本月学习已完成（%s）。下个月 1 日开放新的学习内容。\n发送 /mistakes 可以练习错题。"
 	txtStudyFinished    = "🎉 <b>本月学习完成！</b>答对 %d/%d 题。"
+	txtStudyNext        = "发送 /mistakes 练习错题，发送 /me 查看积分和排名。"
 	txtStudyClosed      = "本月学习时间已过，这部分练习没有完成。发送 /study 开始新一个月的学习。"
 	txtMakeupOffer      = "您有补学机会（截至 %s），点击下面的按钮补学："
 	txtMakeupOfferTest  = "您有补考机会\uff08截至 %s\uff09\uff0c点击下面的按钮参加\uff1a"
@@ -158,6 +165,9 @@ const (
 	txtMistakesWaiting = "另有 %d 道测试题，将在 %s 测试结束后加入错题本。"
 	txtMistakeLeft     = "🎉 这道题已移出错题本。"
 	txtPracticeDone    = "📕 <b>本次错题练习完成</b>：答对 %d/%d 题。"
+	txtPracticeMore    = "还有 %d 道错题到期，发送 /mistakes 再练一轮。"
+	txtPracticeRest    = "到期的错题都练完了%s。发送 /me 查看学习记录和积分。"
+	txtPracticeNextDue = "，下一批 %s 到期"
 
 	// Review.
 	txtReviewNone    = "还没有可以查看的测试。测试结束（测试窗口关闭）后才能查看答案和解析。"
@@ -181,10 +191,14 @@ const (
 	txtMeTest             = "%s\uff1a%s"
 	txtMeTestNone         = "未参加"
 	txtMeTestOpen         = "作答中"
+	txtMeTestNotYet       = "未开始（%s 开放）"
+	txtMeTestDue          = "待参加（%s 截止，发送 /test 参加）"
 	txtMeScore            = "%d 分（%s）"
 	txtMePoints           = "\n<b>积分</b>：%d年 %s 分，%s %s 分\n<b>星级</b>：%s（%d 星）\n<b>排名</b>：本支部第 %d 名（共 %d 人，按%s积分）"
 	txtMeLedger           = "\n<b>积分明细</b>"
 	txtMeEntry            = "%s %s %s"
+	txtMeMoreEntries      = "……另有 %d 条较早的记录"
+	txtMeMistakes         = "\n📕 错题本：%d 题（今天该复习 %d 题），发送 /mistakes 练习。"
 	txtEntryMonth         = "完成%s学习"
 	txtEntryAllMonths     = "%d年全年十二个月学习全部完成"
 	txtEntryTest          = "%s测试得分 %d"
@@ -193,8 +207,6 @@ const (
 	txtEntryContest       = "有奖知识问答（%s）参赛"
 	txtEntryContestPlace  = "有奖知识问答（%s）第 %d 名"
 	txtEntryContestCapped = "（已达当日上限）"
-	txtMeMoreEntries      = "……另有 %d 条较早的记录"
-	txtMeMistakes         = "\n📕 错题本：%d 题（今天该复习 %d 题），发送 /mistakes 练习。"
 
 	// Rank (/rank).
 	txtRankHeader    = "🏆 <b>半年一比 · %s</b>"
@@ -224,24 +236,43 @@ const (
 	txtYearNode        = "\n<b>%s</b>：%d 名党员，人均 %s 分\n%s"
 	txtYearChildren    = "\n<b>下级组织</b>"
 	txtYearChild       = "%s：%d 人，人均 %s 分，%s"
+	txtYearChildEmpty  = "%s：暂无党员"
 	txtStarDist        = "5星 %d · 4星 %d · 3星 %d · 2星 %d · 1星 %d"
 
 	// Invites.
-	txtInvitePickNode    = "请选择要邀请党员加入的党支部："
-	txtInvitePickSec     = "请选择要生成书记邀请的组织："
+	txtInvitePickNode    = "请选择要邀请党员加入的党支部（点击📂展开下级组织）："
+	txtInvitePickSec     = "请选择要生成书记邀请链接的组织（点击📂展开下级组织）："
+	txtInviteThisSec     = "✅ %s的书记"
+	txtInviteOpen        = "📂 %s"
+	txtTreeLeaves        = "（%d 个党支部）"
+	txtTreeMore          = "……另有 %d 个组织"
+	txtInviteMatches     = "有 %d 个组织的名称包含“%s”，请选择："
 	txtInviteLink        = "🔗 <b>%s</b>的%s邀请链接：\n%s\n\n把链接发给对方，点击后即可加入。%s"
+	txtInviteLinkRevoked = "🔗 <b>%s</b>的%s邀请链接<b>已作废</b>：\n<s>%s</s>\n\n任何人都不能再用它加入。需要新的链接，发送 /invite。"
 	txtInviteRoleMember  = "党员"
 	txtInviteRoleSec     = "书记"
-	txtInviteNoExpiry    = "链接长期有效，如需作废请联系管理员。"
+	txtInviteNoExpiry    = "链接长期有效；不再需要时，点击下面的“作废此链接”。"
 	txtInviteExpires     = "链接有效期至 %s。"
 	txtInviteNoScope     = "您没有可以邀请党员加入的党支部。"
-	txtInviteNodeUnknown = "没有编号为 %s 的组织。发送 /invite 从列表中选择。"
+	txtInviteNodeUnknown = "没有名称或编号为“%s”的组织。发送 /invite 从列表中选择。"
 	txtInviteNotLeaf     = "党员只能加入党支部（最下一级组织）。请从列表中选择党支部。"
-	txtInviteUsage       = "用法：/invite [组织编号] [secretary] [有效天数 1–365]"
+	txtInviteUsage       = "用法：/invite [组织名称或编号] [书记] [有效天数 1–365]。例如：/invite 老洼坪村党支部 7"
 	txtNotInScope        = "您没有查看或管理这个组织的权限。"
 	txtNodeUnknown       = "没有这个组织。"
+	txtNodeNotFound      = "没有名称或编号为“%s”的组织。"
+	txtNodeAmbiguous     = "有 %d 个组织的名称包含“%s”：%s。请写出完整的名称。"
 
 	txtBlockedBack = "欢迎回来！"
+
+	// Drill-downs.
+	txtBack   = "⬅️ 返回上级"
+	txtBackTo = "⬅️ 返回%s"
+
+	// Dates, times and lists.
+	txtDay      = "%d月%d日"
+	txtDateTime = "%d月%d日 %02d:%02d" // clock times with an ASCII colon
+	txtComma    = "，"                // between items of a sentence
+	txtSemi     = "；"                // between options of a question on one line
 
 	// Periods.
 	txtPeriodMonth   = "%d年%d月"
@@ -319,16 +350,22 @@ const (
 	txtMakeupOpen        = "这一项已经开放了补学补考，尚未截止。"
 	txtBadMakeup         = "这一项不能开放补学补考：只能为入党后已经开始的月份或已开考的测试开放。"
 	txtMakeupReason      = "书记开放"
-	txtAskFix            = "请发送调整的分数和原因，例如：\n<code>+2 参加党史知识竞赛获奖</code>\n<code>-1 重复计分更正</code>"
+	txtAskFix            = "请发送为 <b>%s</b> 调整的分数和原因，例如：\n<code>+2 参加党史知识竞赛获奖</code>\n<code>-1 重复计分更正</code>\n发送 /cancel 取消。"
 	txtBadFix            = "格式不对。请发送“分数 原因”，分数在 -100 到 100 之间，例如：+2 参加知识竞赛获奖"
-	txtFixed             = "✅ 已为 %s 调整积分 %s（原因：%s）。"
+	txtFixAsk            = "请确认积分调整：\n党员：<b>%s</b>（%s）\n分数：<b>%s</b> 分\n原因：%s\n\n确认后立即记入积分，并通知%s本人。"
+	txtFixConfirm        = "确认调整"
+	txtFixCancelled      = "已取消，积分没有变化。"
+	txtFixed             = "✅ 已为 %s 调整积分 %s（原因：%s），并已通知本人。"
 	txtFixReason         = "书记调整：%s"
-	txtFixNotice         = "📌 %s调整了您的积分：%s 分（原因：%s）。发送 /me 查看积分明细。"
-	txtByAdmin           = "组织部"
+	txtFixReasonAdmin    = "组织部调整：%s"
+	txtFixNotice         = "📌 <b>积分调整</b>：%s为您调整了积分 <b>%s</b> 分。\n原因：%s\n发送 /me 查看积分明细。"
+	txtFixBySecretary    = "党组织书记 %s "
+	txtFixByAdmin        = "组织部"
 
 	txtRemindNone          = "👍 %s的党员都已完成本月学习和本季度测试，无需提醒。"
 	txtRemindQueued        = "⏰ 已安排提醒 %d 人（按 Telegram 的速度陆续发出）。"
-	txtRemindAgain         = "其中 %d 人今天已经提醒过，不再重复提醒。"
+	txtRemindAgain         = "另有 %d 人今天已经提醒过，不再重复提醒。"
+	txtRemindAllAgain      = "⏰ 未完成的 %d 人今天都已经提醒过，不再重复提醒。"
 	txtRemindBlocked       = "另有 %d 人已屏蔽机器人，无法提醒，请当面通知。"
 	txtRemindStudy         = "⏰ <b>学习提醒</b>：您%s的学习还没有完成%s，请发送 /study 继续。"
 	txtRemindStudyProgress = "\uff08已答 %d/%d 题）"
@@ -343,8 +380,8 @@ const (
 	txtWeakItemHidden = "\n\n<b>%d.</b> 正确率 %s（%d 人次）· %s\n%s\n（本题属于尚未结束的测试，答案在 %s 测试结束后显示。）"
 	txtReviewHead     = "\n\n🔎 <b>题目质量（全市）</b>"
 	txtSuspect        = "\n<b>可能有误</b>（成绩好的反而答错）："
-	txtHard           = "\n<b>太难</b>（正确率低于 30%%）："
-	txtEasy           = "\n<b>太容易</b>（正确率高于 95%%）："
+	txtHard           = "\n<b>太难</b>（正确率低于 %s）："
+	txtEasy           = "\n<b>太容易</b>（正确率高于 %s）："
 	txtItemLine       = "\n· [%s] %s —— 正确率 %s，区分度 %s"
 	txtFlagsHead      = "\n\n<b>党员纠错反馈</b>："
 	txtFlagLine       = "\n· %s [%s] %s —— “%s”"
@@ -356,8 +393,35 @@ const (
 	txtXlsxNotDone   = "未完成"
 	txtXlsxNotTested = "未参加"
 	txtXlsxNotJoined = "未加入"
-	txtExportDone    = "📊 %s 成绩表（%d 名党员）"
-	txtExportEmpty   = "%s 还没有党员。"
+	txtExportDone    = "📊 <b>%s %s学习测试报表</b>\n共 %d 名党员。三张表：党员成绩（每月学习、季度测试、积分、星级、排名、答题过快）、组织统计（学习完成率、参考、平均分、及格率）、积分明细（每一笔积分的原因）。%s 导出，可用 A4 纸横向打印。"
+
+	// The export's sheets (bot/export.go).
+	txtXlsxTitle          = "%s · %s%s（%s 导出）"
+	txtXlsxSheetMembers   = "党员成绩"
+	txtXlsxSheetNodes     = "组织统计"
+	txtXlsxSheetPoints    = "积分明细"
+	txtXlsxTooManyEntries = "积分明细共 %d 条，一张表放不下，请选择下级组织分别导出。"
+	txtXlsxName           = "姓名"
+	txtXlsxBranch         = "所在党支部"
+	txtXlsxMonth          = "%d月学习"
+	txtXlsxQuarter        = "第%s季度测试"
+	txtXlsxPoints         = "全年积分"
+	txtXlsxStars          = "星级"
+	txtXlsxRank           = "支部排名"
+	txtXlsxFlagged        = "答题过快（请核实）"
+	txtXlsxNode           = "组织"
+	txtXlsxTotal          = "%s（合计）"
+	txtXlsxMembers        = "党员人数"
+	txtXlsxStudyRate      = "学习完成率"
+	txtXlsxTaken          = "参考人次"
+	txtXlsxDue            = "应考人次"
+	txtXlsxTakenMean      = "参考人员平均分"
+	txtXlsxDueMean        = "人均得分"
+	txtXlsxPassRate       = "及格率"
+	txtXlsxDate           = "日期"
+	txtXlsxAmount         = "积分"
+	txtXlsxReason         = "原因"
+	txtExportEmpty        = "%s 还没有党员。"
 
 	txtFlagButton        = "答题纠错"
 	txtInviteRevoke      = "作废此链接"
@@ -365,6 +429,7 @@ const (
 	txtInviteRevokedDone = "✅ 邀请链接已作废，任何人都不能再用它加入。"
 	txtAskFlag           = "请简单说明这道题哪里有误（200 字以内），发送 /cancel 取消："
 	txtFlagThanks        = "✅ 已收到您的纠错反馈，管理员会核实。谢谢！"
+	txtFlagNext          = "发送 /study 继续本月学习，发送 /mistakes 练习错题。"
 	txtFlagNotice        = "📮 <b>答题纠错</b>：%s 对题目 [%s] 的反馈：\n%s\n\n题目：%s"
 
 	// Banks.

@@ -61,6 +61,11 @@ func asciiPunct(s string) string {
 			if in || (i+2 < len(rs) && r == ':' && rs[i+1] == '/' && rs[i+2] == '/') {
 				continue
 			}
+			// A clock time's colon is ASCII: "%02d:%02d", "18:05".
+			if r == ':' && i > 0 && i+1 < len(rs) && (rs[i-1] == 'd' || unicode.IsDigit(rs[i-1])) &&
+				(rs[i+1] == '%' || unicode.IsDigit(rs[i+1])) {
+				continue
+			}
 			return string(r)
 		}
 	}

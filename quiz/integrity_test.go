@@ -180,6 +180,16 @@ func TestCorrectAndRevoke(t *testing.T) {
 	if _, _, err := f.svc.Join(ctx, 1009, inv.Code, "张三"); quiz.ErrorReason(err) != quiz.ReasonInviteExpired {
 		t.Errorf("joined with a revoked invite: %v", err)
 	}
+	// The revoker sees the invite as it now stands; others do not see it.
+	if got, err := f.svc.Invite(ctx, here, inv.Code); err != nil || !got.Revoked || got.Node != "qingshan" {
+		t.Errorf("Invite for its maker: %+v, %v", got, err)
+	}
+	if _, err := f.svc.Invite(ctx, there, inv.Code); quiz.ErrorReason(err) != quiz.ReasonNotInScope {
+		t.Errorf("Invite for another branch's secretary: %v", err)
+	}
+	if _, err := f.svc.Invite(ctx, here, "NoSuchCode"); quiz.ErrorReason(err) != quiz.ReasonInviteUnknown {
+		t.Errorf("Invite of an unknown code: %v", err)
+	}
 }
 
 // TestMoveKeepsTotals: a move is refused until confirmed; after it every

@@ -68,21 +68,45 @@ func (s *Service) CreateInvite(ctx context.Context, v Viewer, node string, role 
 	return inv, nil
 }
 
+// Invite returns an invite the viewer may revoke (see RevokeInvite),
+// revoked or not, so that its link can be shown as it now stands:
+// NotFound with ReasonInviteUnknown for a code never made, Forbidden with
+// ReasonNotInScope for one outside the viewer's scope.
+func (s *Service) Invite(ctx context.Context, v Viewer, code string) (*Invite, error) {
+	tree := s.Tree()
+	var out *Invite
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		out, err = revocable(tx, tree, v, code)
+		return err
+	})
+	return out, err
+}
+
+// revocable reads an invite v may revoke (and look at): one v may make.
+func revocable(tx Tx, tree *Tree, v Viewer, code string) (*Invite, error) {
+	inv, err := tx.Invite(code)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(NotFound, ReasonInviteUnknown)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !v.CanManage(tree, inv.Node) || (inv.Role == RoleSecretary && !v.Admin) {
+		return nil, Errorf(Forbidden, ReasonNotInScope)
+	}
+	return inv, nil
+}
+
 // RevokeInvite stops an invite from being used; only someone who may
 // make it may revoke it (Forbidden otherwise). An invite revoked already
 // is a Conflict with ReasonInviteRevoked, and nothing changes.
 func (s *Service) RevokeInvite(ctx context.Context, v Viewer, code string) error {
 	tree := s.Tree()
 	return s.Store.Update(ctx, func(tx Tx) error {
-		inv, err := tx.Invite(code)
-		if errors.Is(err, ErrNotFound) {
-			return Errorf(NotFound, ReasonInviteUnknown)
-		}
+		inv, err := revocable(tx, tree, v, code)
 		if err != nil {
 			return err
-		}
-		if !v.CanManage(tree, inv.Node) || (inv.Role == RoleSecretary && !v.Admin) {
-			return Errorf(Forbidden, ReasonNotInScope)
 		}
 		if inv.Revoked {
 			return Errorf(Conflict, ReasonInviteRevoked)

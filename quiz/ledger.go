@@ -282,8 +282,10 @@ func (s *Service) Correct(ctx context.Context, v Viewer, member int64, amount Po
 			if v.User != nil {
 				by = v.User.Name
 			}
+			// Admin: made by the organisation department (an admin not
+			// acting as a secretary).
 			ev := Event{Ref: fmt.Sprintf("fix:%d:%s", member, ref), Chat: member, Kind: EventCorrection, At: now,
-				Points: amount, Note: reason, User: v.ID, Name: by, Admin: v.Admin}
+				Points: amount, Note: reason, User: v.ID, Name: by, Admin: v.Admin && !v.User.IsSecretary()}
 			if _, err := tx.Emit(&ev); err != nil {
 				return err
 			}

@@ -254,8 +254,9 @@ type ExportRow struct {
 	Quarters [4]Progress
 	Points   Points
 	Stars    int
-	Rank     int    // in the branch, by this year's points
-	Contest  Points // of Points, what contests (有奖知识问答) earned
+	Rank     int     // in the branch, by this year's points
+	Contest  Points  // of Points, what contests (有奖知识问答) earned
+	Entries  []Entry // this year's ledger, where the points come from
 }
 
 // Export returns the year of every member under a node the viewer
@@ -304,6 +305,11 @@ func (s *Service) Export(ctx context.Context, v Viewer, node string) ([]ExportRo
 					return err
 				}
 				row.Contest = ContestPoints(entries, year.Year, s.Cal)
+				for _, e := range entries {
+					if p, err := s.Cal.Parse(e.Period); err == nil && p.Year == year.Year {
+						row.Entries = append(row.Entries, e)
+					}
+				}
 				out = append(out, row)
 			}
 			return nil

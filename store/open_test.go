@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -280,4 +281,22 @@ func TestBatchAtomicity(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestOpenHeldFile: a file another process holds is ErrInUse (and bbolt's
+// timeout), said in one sentence that names the file once.
+func TestOpenHeldFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "held.db")
+	db, err := store.Open(path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = store.Open(path, store.Options{Timeout: 100 * time.Millisecond})
+	if !errors.Is(err, store.ErrInUse) || !errors.Is(err, berrors.ErrTimeout) {
+		t.Fatalf("a held file: %v", err)
+	}
+	if msg := err.Error(); strings.Count(msg, path) != 1 || strings.Contains(msg, "open store") {
+		t.Errorf("the error says %q", msg)
+	}
 }

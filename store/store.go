@@ -136,7 +136,7 @@ var _ quiz.Store = (*DB)(nil)
 // schema version and creates any bucket it lacks. It fails if another
 // process holds the file for longer than opts.Timeout, if the file was
 // written by a newer program, or with an Unavailable storage_full error
-// when the disk is full.
+// when the disk is full. A file held by another process is ErrInUse.
 func Open(path string, opts Options) (*DB, error) {
 	timeout := opts.Timeout
 	switch {
@@ -152,6 +152,9 @@ func Open(path string, opts Options) (*DB, error) {
 		MaxSize:      opts.MaxSize,
 		ReadOnly:     opts.ReadOnly,
 	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, &inUseError{path: path, err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, mapError(err))
 	}
@@ -181,6 +184,25 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	return db, nil
 }
+
+// ErrInUse is what Open returns (errors.Is) when another process holds the
+// file: another partyquiz running on it. The error also matches bbolt's
+// timeout.
+var ErrInUse = errors.New("store in use")
+
+// inUseError is ErrInUse for one file, said in one sentence.
+type inUseError struct {
+	path string
+	err  error
+}
+
+func (e *inUseError) Error() string {
+	return "store " + e.path + " is held by another process (another partyquiz running on the same file?)"
+}
+
+func (e *inUseError) Unwrap() error { return e.err }
+
+func (e *inUseError) Is(target error) bool { return target == ErrInUse }
 
 // Close closes the file, waiting for running transactions.
 func (db *DB) Close() error {
