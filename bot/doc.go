@@ -28,7 +28,9 @@
 //     they are due (a failed one is retried with a back-off and holds up
 //     none of the others);
 //   - the secretaries' and admins' flows (secretary.go, admin.go): reports,
-//     reminders, exports, make-ups, corrections, bank uploads;
+//     reminders, exports, make-ups, corrections, bank uploads; /banks and
+//     the card of each bank, the plan and the tree (banks.go): versions,
+//     files, roll backs through the same 发布 confirmation as an upload;
 //   - groups and the live contest (contest.go, contest_run.go): the
 //     commands a group is answered (/bind, /unbind, /rank), /contest as
 //     the host's console, each contest run by the engine's clock as polls
