@@ -332,5 +332,6 @@ func loadContent(c Config) (*quiz.Content, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat.Org = org // the catalog names the tree in use: /banks says where it came from
 	return &quiz.Content{Catalog: cat, Tree: tree}, nil
 }

@@ -61,31 +61,53 @@ func upload(r *Request) error {
 		r.Reply(summary + "\n" + txtUploadSame)
 		return nil
 	}
-	return b.offerPublish(r, pendingUpload{FileID: doc.FileID, Name: name, Token: shortHash(doc.FileUniqueID + doc.FileID)}, summary, "", txtUploadConfirm)
+	return b.offerPublish(r, pendingUpload{FileID: doc.FileID, Name: name, Token: shortHash(doc.FileUniqueID + doc.FileID)}, summary, "", b.askedText(d)+txtUploadConfirm)
 }
 
 // uploadSummary is what an upload's summary shows: what publishing it
-// would change, and its notes.
+// would change (which questions, and which of those removed members were
+// asked), and its notes. 发布 checks it is still the same; the figures
+// that move as members answer (askedText) are shown after it, unchecked,
+// so that 发布 is not asked again for every answer.
 func (b *Bot) uploadSummary(d *quiz.Draft) string { return b.draftText(d) + b.uploadNotes(d) }
 
 // pendingUpload is an upload waiting for 发布, kept in the dialog: the
 // file id (not the file: 发布 downloads and checks it again), its name,
 // the token its buttons carry, and a hash of the summary they were shown
-// under, so that what is published is exactly what was shown.
+// under, so that what is published is exactly what was shown. A roll back
+// has no file: Kind, ID and Version name the stored version it publishes
+// again.
 type pendingUpload struct {
-	FileID, Name, Token, Summary string
+	Format  int    `json:"v"` // uploadFormat
+	FileID  string `json:"f,omitempty"`
+	Name    string `json:"n"`
+	Token   string `json:"t"`
+	Summary string `json:"s"`
+	Kind    string `json:"k,omitempty"`
+	ID      string `json:"i,omitempty"`
+	Version int    `json:"r,omitempty"`
 }
 
+// uploadFormat is the dialog format of a pending upload. A dialog of an
+// older format (lines: file id, name, token, summary hash) does not
+// decode: its buttons are stale, and say so.
+const uploadFormat = 2
+
 func (p pendingUpload) encode() string {
-	return strings.Join([]string{p.FileID, p.Name, p.Token, p.Summary}, "\n")
+	p.Format = uploadFormat
+	data, _ := json.Marshal(p) // strings and ints: cannot fail
+	return string(data)
 }
 
 func decodeUpload(s string) (pendingUpload, bool) {
-	f := strings.Split(s, "\n")
-	if len(f) != 4 {
+	var p pendingUpload
+	if err := json.Unmarshal([]byte(s), &p); err != nil || p.Format != uploadFormat || p.Token == "" {
 		return pendingUpload{}, false
 	}
-	return pendingUpload{FileID: f[0], Name: f[1], Token: f[2], Summary: f[3]}, true
+	if (p.FileID == "") == (p.Version == 0) { // a file, or a stored version: one of them
+		return pendingUpload{}, false
+	}
+	return p, true
 }
 
 // offerPublish keeps the upload in the dialog, with a hash of the summary
@@ -146,14 +168,19 @@ func problemsText(name string, ps questions.Problems) string {
 	return fmt.Sprintf(txtUploadProblems, esc(name), len(ps), strings.Join(lines, "\n"))
 }
 
-// draftText says what publishing a draft would change.
+// draftText says what publishing a draft would change: for a bank, which
+// questions (bankListText).
 func (b *Bot) draftText(d *quiz.Draft) string {
+	retitled := ""
+	if d.Retitled {
+		retitled = fmt.Sprintf(txtUploadRetitled, esc(d.OldTitle), esc(draftTitle(d)))
+	}
 	switch {
 	case d.Bank != nil:
 		c := d.Bank
 		change := txtUploadNewBank
 		if !c.New {
-			change = fmt.Sprintf(txtUploadChanges, len(c.Added), len(c.Changed), len(c.Removed))
+			change = fmt.Sprintf(txtUploadChanges, len(c.Added), len(c.Changed), len(c.Removed)) + retitled + bankListText(d)
 		}
 		return fmt.Sprintf(txtUploadBank, esc(d.Name), esc(c.Title), esc(d.ID), c.Count, change)
 	case d.Org != nil:
@@ -162,13 +189,13 @@ func (b *Bot) draftText(d *quiz.Draft) string {
 	}
 	months := txtNoneMonths
 	if len(d.Plan) > 0 {
-		var ms []string
-		for _, m := range d.Plan {
-			ms = append(ms, fmt.Sprintf("%d月", m))
-		}
-		months = strings.Join(ms, "、")
+		months = monthsText(d.Plan)
 	}
-	return fmt.Sprintf(txtUploadPlan, esc(d.Name), fmt.Sprintf(txtUploadPlanMonths, months))
+	plan := fmt.Sprintf(txtUploadPlanMonths, months)
+	if len(d.Quarters) > 0 {
+		plan += fmt.Sprintf(txtUploadQuarters, quartersText(d.Quarters))
+	}
+	return fmt.Sprintf(txtUploadPlan, esc(d.Name), plan+retitled)
 }
 
 // pressPublish publishes (or drops) the upload waiting in the dialog — the
@@ -192,7 +219,7 @@ func pressPublish(r *Request) error {
 		r.Reply(txtPublishStale)
 		return nil
 	}
-	fileID, name := p.FileID, p.Name
+	name := p.Name
 	b.dropKeyboard(r)
 	if r.Data[1] != "y" {
 		r.Toast("")
@@ -202,15 +229,23 @@ func pressPublish(r *Request) error {
 		r.Reply(txtPublishCancelled)
 		return nil
 	}
-	data, err := b.downloadMax(r.Ctx, fileID, uploadLimit(name))
-	if err != nil {
-		r.Toast(stripTags(txtUploadFailed))
-		return nil
+	// What 发布 publishes is checked again: a stored version (a roll back)
+	// or the file, downloaded again.
+	prepare := func() (*quiz.Draft, error) {
+		return b.svc.PrepareVersion(r.Ctx, r.Viewer, p.Kind, p.ID, p.Version)
 	}
-	if importable(name) {
-		return b.publishXLSX(r, p, data) // imported and checked again: bot/xlsx.go
+	if p.Version == 0 {
+		data, err := b.downloadMax(r.Ctx, p.FileID, uploadLimit(name))
+		if err != nil {
+			r.Toast(stripTags(txtUploadFailed))
+			return nil
+		}
+		if importable(name) {
+			return b.publishXLSX(r, p, data) // imported and checked again: bot/xlsx.go
+		}
+		prepare = func() (*quiz.Draft, error) { return b.svc.Prepare(r.Ctx, r.Viewer, name, data) }
 	}
-	draft, err := b.svc.Prepare(r.Ctx, r.Viewer, name, data)
+	draft, err := prepare()
 	if err != nil {
 		return err
 	}
@@ -220,6 +255,10 @@ func pressPublish(r *Request) error {
 		r.Reply(problemsText(name, draft.Problems))
 		return nil
 	}
+	changed := txtPublishChanged // the lead of a summary shown again
+	if p.Version > 0 {
+		changed += fmt.Sprintf(txtRollbackLead, p.Version)
+	}
 	if summary := b.uploadSummary(draft); shortHash(summary) != p.Summary {
 		r.Toast("")
 		if draft.Empty() {
@@ -227,28 +266,28 @@ func pressPublish(r *Request) error {
 			r.Reply(summary + "\n" + txtUploadSame)
 			return nil
 		}
-		return b.offerPublish(r, p, summary, txtPublishChanged, txtUploadConfirm)
+		return b.offerPublish(r, p, summary, changed, b.askedText(draft)+txtUploadConfirm)
 	}
 	pub, err := b.svc.Publish(r.Ctx, r.Viewer, draft)
 	if quiz.ErrorReason(err) == quiz.ReasonContentChanged {
 		// Published by someone else between the check and now: show what
 		// this upload changes now and ask again.
-		again, err := b.svc.Prepare(r.Ctx, r.Viewer, name, data)
+		again, err := prepare()
 		if err != nil {
 			return err
 		}
 		r.Toast("")
 		if len(again.Problems) > 0 || again.Empty() {
 			_ = b.saveDialog(r.Ctx, r.Chat, nil)
-			r.Reply(txtUploadExpired)
+			r.Reply(p.expired())
 			return nil
 		}
-		return b.offerPublish(r, p, b.uploadSummary(again), txtPublishChanged, txtUploadConfirm)
+		return b.offerPublish(r, p, b.uploadSummary(again), changed, b.askedText(again)+txtUploadConfirm)
 	}
 	if quiz.ErrorReason(err) == quiz.ReasonBadFile {
 		r.Toast("")
 		_ = b.saveDialog(r.Ctx, r.Chat, nil)
-		r.Reply(txtUploadExpired)
+		r.Reply(p.expired())
 		return nil
 	}
 	if err != nil {
@@ -257,6 +296,10 @@ func pressPublish(r *Request) error {
 	r.Toast("")
 	if err := b.saveDialog(r.Ctx, r.Chat, nil); err != nil {
 		return err
+	}
+	if p.Version > 0 {
+		r.Reply(fmt.Sprintf(txtRolledBack, p.Version, pub.Version))
+		return nil
 	}
 	r.Reply(fmt.Sprintf(txtPublished, esc(name), pub.Version))
 	return nil
@@ -308,8 +351,9 @@ func (b *Bot) downloadMax(ctx context.Context, fileID string, max int) ([]byte, 
 	return io.ReadAll(io.LimitReader(res.Body, int64(max)+1))
 }
 
-// banks lists what is published: every bank with its version, the plan
-// and the tree.
+// banks lists what is published: every bank with its version (or where
+// it came from: built in, or a file on the server), the plan and the
+// tree; its buttons open each one's card (bot/banks.go).
 func banks(r *Request) error {
 	b := r.Bot
 	pubs, err := b.svc.Published(r.Ctx)
@@ -320,25 +364,23 @@ func banks(r *Request) error {
 	for _, p := range pubs {
 		latest[p.Kind+"/"+p.ID] = p
 	}
-	version := func(kind, id string) string {
-		if p, ok := latest[kind+"/"+id]; ok {
-			return fmt.Sprintf(txtVersion, p.Version, b.dateTime(p.At))
-		}
-		return txtBuiltin
-	}
 	c := b.svc.Content()
+	origin := func(kind, id string) string {
+		p, ok := latest[kind+"/"+id]
+		return b.originText(c.Catalog, kind, id, p, ok)
+	}
 	var s strings.Builder
 	fmt.Fprintf(&s, txtBanksHeader, len(c.Catalog.Banks), c.Catalog.Count())
 	for _, bank := range c.Catalog.Banks {
-		fmt.Fprintf(&s, txtBankLine, esc(bank.Title), esc(bank.ID), len(bank.Questions), version(quiz.PubBank, bank.ID))
+		fmt.Fprintf(&s, txtBankLine, esc(bank.Title), esc(bank.ID), len(bank.Questions), origin(quiz.PubBank, bank.ID))
 	}
 	plan := txtPlanNone
 	if p := c.Catalog.Plan; p != nil {
-		plan = esc(p.Title) + " · " + version(quiz.PubPlan, "plan")
+		plan = esc(p.Title) + " · " + origin(quiz.PubPlan, "plan")
 	}
 	fmt.Fprintf(&s, txtPlanLine, plan)
-	fmt.Fprintf(&s, txtOrgLine, c.Tree.Len(), version(quiz.PubOrg, "org"))
+	fmt.Fprintf(&s, txtOrgLine, c.Tree.Len(), origin(quiz.PubOrg, "org"))
 	s.WriteString(txtBanksHow)
-	r.ReplyKB(s.String(), banksKeyboard(c.Catalog, 0)) // each bank as .xlsx: bot/xlsx.go
+	r.ReplyKB(s.String(), banksKeyboard(c.Catalog, 0)) // bot/xlsx.go
 	return nil
 }

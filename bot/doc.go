@@ -30,7 +30,9 @@
 //   - the secretaries' and admins' flows: reports, reminders, make-ups
 //     (secretary.go), point corrections confirmed first (fix.go), invites
 //     by name or from the tree (invite.go), the export as a printable
-//     report (export.go), bank uploads (admin.go, xlsx.go);
+//     report (export.go), bank uploads (admin.go, xlsx.go); /banks and the
+//     card of each bank, the plan and the tree (banks.go): versions, files,
+//     roll backs through the same 发布 confirmation as an upload;
 //   - dialogs that interrupt an attempt give it back when they end
 //     (resume.go), and AwaitsText says when the bot waits for typed text;
 //   - groups and the live contest (contest.go, contest_run.go): the

@@ -63,6 +63,8 @@ type env struct {
 	noStart bool   // newEnv leaves starting to the test
 	url     string // the running bot's webhook URL, if any
 
+	catalog func(*testing.T) *questions.Catalog // the banks the bot starts with (nil: the built-in ones)
+
 	db      *store.DB
 	svc     *quiz.Service
 	bot     *bot.Bot
@@ -140,6 +142,9 @@ func (e *env) start() {
 	cat, err := questions.Builtin()
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if e.catalog != nil {
+		cat = e.catalog(e.t)
 	}
 	tree, err := quiz.TreeOf(cat.Org)
 	if err != nil {

@@ -38,6 +38,7 @@ func SecretaryRoutes() []Route {
 		{Callback: "fl", Role: Member, Handle: pressFlag},
 		{Callback: "pub", Role: Admin, Handle: pressPublish},
 		{Callback: "bx", Role: Admin, Handle: pressBankXLSX},
+		{Callback: "bk", Role: Admin, Handle: pressBanks}, // bot/banks.go
 		{Callback: "ivx", Role: Manager, Handle: pressRevoke},
 	}
 }

@@ -76,7 +76,7 @@ func uploadXLSX(r *Request) error {
 		return nil
 	}
 	p := pendingUpload{FileID: doc.FileID, Name: name, Token: shortHash(doc.FileUniqueID + doc.FileID)}
-	return b.offerPublish(r, p, text, "", fmt.Sprintf(txtXLSXConfirm, len(drafts)))
+	return b.offerPublish(r, p, text, "", b.askedText(drafts...)+fmt.Sprintf(txtXLSXConfirm, len(drafts)))
 }
 
 // xlsxText is a workbook's summary: how it was read, what each of its
@@ -241,7 +241,7 @@ func (b *Bot) publishXLSX(r *Request, p pendingUpload, data []byte) error {
 			r.Reply(text + "\n" + txtUploadSame)
 			return nil
 		}
-		return b.offerPublish(r, p, text, txtPublishChanged, fmt.Sprintf(txtXLSXConfirm, len(drafts)))
+		return b.offerPublish(r, p, text, txtPublishChanged, b.askedText(drafts...)+fmt.Sprintf(txtXLSXConfirm, len(drafts)))
 	}
 	var done []string
 	for i, d := range drafts {
@@ -294,18 +294,25 @@ func (b *Bot) publishXLSX(r *Request, p pendingUpload, data []byte) error {
 // banksPerPage is how many download buttons /banks shows at once.
 const banksPerPage = 20
 
-// banksKeyboard offers every published bank as an .xlsx, a page at a time.
+// banksKeyboard opens each published bank's card (its versions, its
+// files, roll backs: bot/banks.go), a page at a time, then the plan's, the
+// tree's and the format guide.
 func banksKeyboard(c *questions.Catalog, page int) *tgbotapi.InlineKeyboardMarkup {
 	banks := c.Banks
+	last := tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(txtPlanButton, "bk:p"),
+		tgbotapi.NewInlineKeyboardButtonData(txtOrgButton, "bk:o"),
+		tgbotapi.NewInlineKeyboardButtonData(txtGuideButton, "bk:g"))
 	if len(banks) == 0 {
-		return nil
+		kb := tgbotapi.NewInlineKeyboardMarkup(last)
+		return &kb
 	}
 	pages := (len(banks) + banksPerPage - 1) / banksPerPage
 	page = max(0, min(page, pages-1))
 	var rows [][]tgbotapi.InlineKeyboardButton
 	var row []tgbotapi.InlineKeyboardButton
 	for _, bank := range banks[page*banksPerPage : min(len(banks), (page+1)*banksPerPage)] {
-		row = append(row, tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(txtBankDownload, truncate(bank.Title, 16)), "bx:"+bank.ID))
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(txtBankButton, truncate(bank.Title, 16)), "bk:b:"+bank.ID))
 		if len(row) == 2 {
 			rows = append(rows, row)
 			row = nil
@@ -325,12 +332,12 @@ func banksKeyboard(c *questions.Catalog, page int) *tgbotapi.InlineKeyboardMarku
 		}
 		rows = append(rows, nav)
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	kb := tgbotapi.NewInlineKeyboardMarkup(append(rows, last)...)
 	return &kb
 }
 
-// pressBankXLSX sends a published bank as an .xlsx ("bx:<bank id>"), or
-// turns the page of the download buttons ("bx:p:<page>").
+// pressBankXLSX sends a published bank as an .xlsx ("bx:<bank id>", from
+// a bank's card), or turns the page of /banks ("bx:p:<page>").
 func pressBankXLSX(r *Request) error {
 	b := r.Bot
 	c := b.svc.Content().Catalog
@@ -355,7 +362,12 @@ func pressBankXLSX(r *Request) error {
 		r.Toast("")
 		return nil
 	}
-	bank := c.Bank(r.Data[1])
+	return b.sendBankXLSX(r, r.Data[1])
+}
+
+// sendBankXLSX sends a published bank as an .xlsx.
+func (b *Bot) sendBankXLSX(r *Request, id string) error {
+	bank := b.svc.Content().Catalog.Bank(id)
 	if bank == nil {
 		r.Toast(txtBankGone)
 		return nil

@@ -53,7 +53,7 @@ const xlsxMIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // nothing; a good one with two sheets is summarised (rows read, questions
 // made, two new banks, the notes: options kept in order, a question that
 // repeats a built-in one) and published with 发布, both banks at once.
-// /banks then offers each bank as .xlsx: the document sent imports back to
+// /banks then offers each bank as .xlsx (on its card): the document sent imports back to
 // the questions published, and sending it back changes nothing.
 func TestXLSXUpload(t *testing.T) {
 	e := newEnv(t)
@@ -134,8 +134,9 @@ func TestXLSXUpload(t *testing.T) {
 	if !strings.Contains(m.Text, "xlsx-danxuan") {
 		t.Errorf("/banks: %s", m.Text)
 	}
+	e.press(admin, "📄 党章知识单选", "版本记录")
 	seq = admin.Seq()
-	if _, err := admin.Press("⬇️ 党章知识单选"); err != nil {
+	if _, err := admin.Press("⬇️ Excel"); err != nil {
 		t.Fatalf("no download button: %v\n%s", err, transcript(admin))
 	}
 	doc, err := admin.WaitAfter(e.ctx(), seq, func(m telegramtest.Message) bool { return m.Document != nil })

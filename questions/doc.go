@@ -22,7 +22,10 @@
 //   - Normalize, the comparison of typed fill-in answers (NFKC, case, spaces
 //     and ASCII and Chinese sentence punctuation ignored; never a mark that
 //     changes a number or a quantity, such as 1.5, 10%, -5, 1:2 or 1/3);
-//   - the sample banks built into the program (Builtin).
+//   - the sample banks built into the program (Builtin, each marked
+//     Builtin; BuiltinFile returns one of their files as written), and the
+//     authors' guide, README.md, built in too (Guide) so that the bot can
+//     send it.
 //
 // Its types are Bank, Question (with Type: 单选, 多选, 判断, 填空), Plan,
 // Catalog (a validated set of banks and an optional plan), Problem and

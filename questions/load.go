@@ -1,6 +1,7 @@
 package questions
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -310,8 +311,9 @@ func pathMessage(err error) string {
 var builtinFS embed.FS
 
 // Builtin returns the sample banks and plan built into the program, used
-// when no bank folder is configured. They are checked by the tests; an
-// error here means the program was built from a broken tree.
+// when no bank folder is configured, each marked Builtin. They are checked
+// by the tests; an error here means the program was built from a broken
+// tree.
 func Builtin() (*Catalog, error) {
 	sub, err := fs.Sub(builtinFS, "builtin")
 	if err != nil {
@@ -321,8 +323,34 @@ func Builtin() (*Catalog, error) {
 	if s.Catalog == nil {
 		return nil, fmt.Errorf("built-in banks: %w", s.Problems)
 	}
-	return s.Catalog, nil
+	c := s.Catalog
+	for _, b := range c.Banks {
+		b.Builtin = true
+	}
+	if c.Plan != nil {
+		c.Plan.Builtin = true
+	}
+	if c.Org != nil {
+		c.Org.Builtin = true
+	}
+	return c, nil
 }
+
+// BuiltinFile returns a file of the built-in banks as it is written (with
+// its comments) by its name (a Bank's, Plan's or Org's File), and whether
+// there is one.
+func BuiltinFile(name string) ([]byte, bool) {
+	data, err := fs.ReadFile(builtinFS, "builtin/"+name)
+	return data, err == nil
+}
+
+//go:embed README.md
+var guide []byte
+
+// Guide returns the format guide for bank authors (README.md beside this
+// package, in Chinese and English), built into the program so that the
+// bot can send it.
+func Guide() []byte { return bytes.Clone(guide) }
 
 // Merge returns the set made of base with files laid over it: a bank in
 // files replaces the bank of the same id, a plan the plan, an org file the

@@ -15,9 +15,10 @@ const MaxNodeNameRunes = 30
 // Org is the organisation tree file: 市委 → 片区 → 乡镇/部门 → 村/社区 branch,
 // one [[node]] per organisation, each naming its parent.
 type Org struct {
-	Title string
-	Nodes []OrgNode
-	File  string
+	Title   string
+	Nodes   []OrgNode
+	File    string
+	Builtin bool // built into the program (Builtin)
 }
 
 // OrgNode is one organisation of the tree file.

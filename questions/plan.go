@@ -17,6 +17,7 @@ type Plan struct {
 	Months   [12]*MonthPlan // Months[0] is January; nil: no entry
 	Quarters [4][]string    // test banks; nil: the banks of the quarter's months
 	File     string
+	Builtin  bool           // built into the program (Builtin)
 	lines    map[string]int // bank reference → line, for cross-checks
 }
 

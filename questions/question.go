@@ -172,6 +172,7 @@ type Bank struct {
 	Topic     string // default topic of its questions
 	Source    string // default source of its questions
 	File      string // where it was read from
+	Builtin   bool   // built into the program (Builtin), not read from a folder or uploaded
 	Questions []*Question
 
 	// place gives, for Questions[i], where it was written (file, sheet,

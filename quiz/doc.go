@@ -22,7 +22,12 @@
 //     and admins when a period opens or ends, and remind those who have not
 //     finished;
 //   - groups bound to nodes and the live contest (有奖知识问答, contest.go):
-//     its questions, first answers, scores, ranks, teams and points.
+//     its questions, first answers, scores, ranks, teams and points;
+//   - publishing banks, the plan and the tree uploaded by admins (Prepare,
+//     Publish: publish.go) — what an upload changes, and what members were
+//     asked of the questions it removes — and their versions (versions.go:
+//     History with who and what changed, PublishedVersion, roll backs by
+//     PrepareVersion, published as a new version).
 //
 // Service runs these rules inside transactions of a Store, which this
 // package declares and package store implements with bbolt. Every change

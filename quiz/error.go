@@ -85,4 +85,5 @@ const (
 	ReasonTooMany        = "too_many"        // too much for one answer (an export of a whole province)
 	ReasonBadFile        = "bad_file"        // an upload with problems
 	ReasonContentChanged = "content_changed" // something was published since the draft was made
+	ReasonNoVersion      = "no_version"      // no such published version (a roll back, a file sent back)
 )

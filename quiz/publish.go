@@ -21,7 +21,14 @@ type Draft struct {
 	ID       string
 	Bank     *BankChange
 	Plan     []int // months whose plan changes
+	Quarters []int // quarters whose test draws from other banks
 	Org      *TreeChange
+	// Retitled: the bank's or the plan's title changes, from OldTitle.
+	Retitled bool
+	OldTitle string
+	// Restores is the version a roll back restores (PrepareVersion); 0
+	// for an upload.
+	Restores int
 	content  *Content // the content if published
 	base     *Content // the content it was checked against
 }
@@ -34,17 +41,27 @@ type BankChange struct {
 	Added   []string // question ids
 	Changed []string
 	Removed []string
+	Old     *questions.Bank // the published bank it replaces; nil for a new one
+
+	// What members were asked of the Removed questions, every version of
+	// each: Asked lists those answered in study, a test or a contest, or
+	// held by an attempt still open; Answers counts the answers recorded
+	// to them (practice of the mistake book left out); Open the open
+	// attempts that hold one. Their attempts keep what they were asked.
+	Asked   []string
+	Answers int64
+	Open    int
 }
 
 // Empty reports whether publishing changes nothing.
 func (d *Draft) Empty() bool {
 	switch {
 	case d.Bank != nil:
-		return !d.Bank.New && len(d.Bank.Added)+len(d.Bank.Changed)+len(d.Bank.Removed) == 0
+		return !d.Bank.New && !d.Retitled && len(d.Bank.Added)+len(d.Bank.Changed)+len(d.Bank.Removed) == 0
 	case d.Org != nil:
 		return len(d.Org.Added)+len(d.Org.Removed)+len(d.Org.Renamed)+len(d.Org.Moved) == 0
 	}
-	return len(d.Plan) == 0
+	return !d.Retitled && len(d.Plan)+len(d.Quarters) == 0
 }
 
 // Prepare checks an uploaded file (admins only) with the same validator
@@ -73,10 +90,22 @@ func (s *Service) Prepare(ctx context.Context, v Viewer, name string, data []byt
 	switch {
 	case f.Bank != nil:
 		d.Kind, d.ID = PubBank, f.Bank.ID
-		d.Bank = bankChange(base.Catalog.Bank(f.Bank.ID), f.Bank)
+		old := base.Catalog.Bank(f.Bank.ID)
+		d.Bank = bankChange(old, f.Bank)
+		if old != nil && old.Title != f.Bank.Title {
+			d.Retitled, d.OldTitle = true, old.Title
+		}
+		if err := s.countAsked(ctx, base.Tree, f.Bank.ID, d.Bank); err != nil {
+			return nil, err
+		}
 	case f.Plan != nil:
 		d.Kind, d.ID = PubPlan, "plan"
-		d.Plan = planChange(base.Catalog.Plan, f.Plan)
+		old := base.Catalog.Plan
+		d.Plan = planChange(old, f.Plan)
+		d.Quarters = quarterChange(old, f.Plan)
+		if old != nil && old.Title != f.Plan.Title {
+			d.Retitled, d.OldTitle = true, old.Title
+		}
 	case f.Org != nil:
 		d.Kind, d.ID = PubOrg, "org"
 		tree, err := TreeOf(f.Org)
@@ -155,7 +184,7 @@ func (s *Service) checkTree(ctx context.Context, name string, o *questions.Org, 
 }
 
 func bankChange(old, next *questions.Bank) *BankChange {
-	c := &BankChange{Title: next.Title, Count: len(next.Questions)}
+	c := &BankChange{Title: next.Title, Count: len(next.Questions), Old: old}
 	if old == nil {
 		c.New = true
 		return c
@@ -189,6 +218,17 @@ func planChange(old, next *questions.Plan) []int {
 	return out
 }
 
+// quarterChange returns the quarters whose test draws from other banks.
+func quarterChange(old, next *questions.Plan) []int {
+	var out []int
+	for q := 1; q <= 4; q++ {
+		if !slices.Equal(old.QuarterBanks(q), next.QuarterBanks(q)) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
 // Publish publishes a draft made by Prepare: the file is kept as the next
 // version of its bank, plan or tree, and the engine switches to the new
 // content at once, all or nothing. Attempts already made keep what they
@@ -207,7 +247,7 @@ func (s *Service) Publish(ctx context.Context, v Viewer, d *Draft) (*Publication
 	if len(d.Problems) > 0 || d.content == nil {
 		return nil, Errorf(Invalid, ReasonBadFile)
 	}
-	pub := &Publication{Kind: d.Kind, ID: d.ID, Name: d.Name, Data: d.Data, By: v.ID, At: s.now()}
+	pub := &Publication{Kind: d.Kind, ID: d.ID, Name: d.Name, Data: d.Data, By: v.ID, At: s.now(), Change: d.Change()}
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		p := *pub
 		if err := tx.Publish(&p); err != nil {

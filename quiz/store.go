@@ -58,6 +58,11 @@ type Tx interface {
 	// Expiring returns up to limit open attempts whose deadline (or end of
 	// period) is at or before t, soonest first.
 	Expiring(t time.Time, limit int) ([]uint64, error)
+	// OpenQuestions visits every open attempt that has a deadline or an
+	// end (study and tests still taking answers) with the keys ("bank/id")
+	// of the questions it holds, until fn returns an error; keys is only
+	// valid during the call.
+	OpenQuestions(fn func(attempt uint64, keys []string) error) error
 
 	// AddEntry appends to a user's ledger and sets e.Seq; it returns false,
 	// and records nothing, when the user already has an entry with e.Ref.
@@ -88,6 +93,9 @@ type Tx interface {
 	AddItemStats(node, key string, d ItemStats) error
 	// NodeItems visits a node's totals of every question version.
 	NodeItems(node string, fn func(key string, s ItemStats) error) error
+	// BankItems visits a node's totals of every version of the questions
+	// of one bank (keys "bank/id@hash").
+	BankItems(node, bank string, fn func(key string, s ItemStats) error) error
 
 	// Mistake returns one question of a user's mistake book, nil if absent.
 	Mistake(user int64, key string) (*Mistake, error)
@@ -113,6 +121,9 @@ type Tx interface {
 	// PublicationHistory returns every version of one kind and id, oldest
 	// first (without their Data).
 	PublicationHistory(kind, id string) ([]Publication, error)
+	// PublicationVersion returns one version of a kind and id, with its
+	// Data.
+	PublicationVersion(kind, id string, version int) (*Publication, error)
 	// ClearMemberCounts forgets every member count (the tree changed: the
 	// engine counts again).
 	ClearMemberCounts() error
@@ -184,6 +195,7 @@ type Publication struct {
 	Data    []byte // the file
 	By      int64
 	At      time.Time
+	Change  *Change // what it changed; nil if that was not recorded (older versions)
 }
 
 // Publication kinds.

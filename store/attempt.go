@@ -160,19 +160,29 @@ func (t *tx) putItem(it *quiz.Item) (itemRef, error) {
 
 // item rebuilds an item from its reference.
 func (t *tx) item(ref itemRef) (quiz.Item, error) {
-	x := t.db.texts.get(ref.Key)
-	if x == nil {
-		v := t.bucket(bucketItemTexts).Get(ref.Key[:])
-		if v == nil {
-			return quiz.Item{}, fmt.Errorf("store: item text %x is missing", ref.Key)
-		}
-		x = new(itemText)
-		if err := json.Unmarshal(v, x); err != nil {
-			return quiz.Item{}, fmt.Errorf("store: item text %x: %w", ref.Key, err)
-		}
-		t.db.texts.add(ref.Key, x)
+	x, err := t.text(ref.Key)
+	if err != nil {
+		return quiz.Item{}, err
 	}
 	return joinItem(x, ref)
+}
+
+// text returns the text of a question version, from the cache or the
+// bucket.
+func (t *tx) text(k textKey) (*itemText, error) {
+	if x := t.db.texts.get(k); x != nil {
+		return x, nil
+	}
+	v := t.bucket(bucketItemTexts).Get(k[:])
+	if v == nil {
+		return nil, fmt.Errorf("store: item text %x is missing", k)
+	}
+	x := new(itemText)
+	if err := json.Unmarshal(v, x); err != nil {
+		return nil, fmt.Errorf("store: item text %x: %w", k, err)
+	}
+	t.db.texts.add(k, x)
+	return x, nil
 }
 
 // --- binary records ---------------------------------------------------------
@@ -307,6 +317,36 @@ func decodeRefs(data []byte) ([]itemRef, error) {
 		refs[i].Answer = r.ints()
 	}
 	return refs, r.err
+}
+
+// refKeys calls fn with the text key of each item reference in an
+// attempt_items value, in order, without decoding the rest of them.
+func refKeys(data []byte, fn func(k *textKey)) error {
+	if len(data) == 0 || data[0] != formatV1 {
+		return errCorrupt
+	}
+	r := reader{b: data[1:]}
+	n := r.uv()
+	if n > uint64(len(r.b)) {
+		return errCorrupt
+	}
+	skipInts := func() {
+		for m := r.uv(); m > 0 && r.err == nil; m-- {
+			r.v()
+		}
+	}
+	var k textKey
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		key := r.bytes(16)
+		r.uv() // flags
+		skipInts()
+		skipInts()
+		if r.err == nil {
+			copy(k[:], key)
+			fn(&k)
+		}
+	}
+	return r.err
 }
 
 // Attempt header flags.

@@ -38,7 +38,7 @@
 //	mistakes        user id(8) "bank/id"                     JSON mistake: box, due, misses, item reference
 //	grants          user id(8) t(8) seq(8)                   JSON make-up (seq: bucket sequence, for ties)
 //	dialogs         chat id(8)                               the bot's dialog state, opaque bytes
-//	publications    kind 0x00 id 0x00 version(4)             JSON publication: name, by, at, summary
+//	publications    kind 0x00 id 0x00 version(4)             JSON publication: name, by, at, what it changed (absent in older records)
 //	pub_data        kind 0x00 id 0x00 version(4)             the published file as uploaded
 //	flags           seq(8) (bucket sequence)                 JSON flag on a question
 //	outbox          seq(8) (bucket sequence)                 JSON event, while it is pending
@@ -67,7 +67,9 @@
 // bytes.
 //
 // Items never change after CreateAttempt, so recording an answer rewrites
-// only the header. An item is stored as a reference: the key of its text
+// only the header. OpenQuestions (what the open attempts ask, for an
+// upload that removes questions) reads only the text keys of the items of
+// the attempts in open_attempts. An item is stored as a reference: the key of its text
 // in item_texts (shared by every member who was asked that version of
 // the question), the order its options were shown in, its right answers
 // and its mistake flag — about 24 bytes instead of 450. Mistakes keep

@@ -381,13 +381,32 @@ func splitPubKey(k []byte) (kind, id string, version uint32, err error) {
 }
 
 type publicationRecord struct {
-	Name string `json:"n,omitempty"`
-	By   int64  `json:"b,omitempty"`
-	At   int64  `json:"t,omitempty"`
+	Name   string        `json:"n,omitempty"`
+	By     int64         `json:"b,omitempty"`
+	At     int64         `json:"t,omitempty"`
+	Change *changeRecord `json:"c,omitempty"` // absent in records written before changes were kept
+}
+
+// changeRecord is a quiz.Change.
+type changeRecord struct {
+	New      bool  `json:"w,omitempty"`
+	Restored int   `json:"r,omitempty"`
+	Retitled bool  `json:"l,omitempty"`
+	Added    int   `json:"a,omitempty"`
+	Changed  int   `json:"c,omitempty"`
+	Removed  int   `json:"d,omitempty"`
+	Moved    int   `json:"v,omitempty"`
+	Months   []int `json:"m,omitempty"`
+	Quarters []int `json:"q,omitempty"`
 }
 
 func encodePublication(p *quiz.Publication) ([]byte, error) {
-	return json.Marshal(publicationRecord{Name: p.Name, By: p.By, At: nanos(p.At)})
+	r := publicationRecord{Name: p.Name, By: p.By, At: nanos(p.At)}
+	if c := p.Change; c != nil {
+		r.Change = &changeRecord{New: c.New, Restored: c.Restored, Retitled: c.Retitled, Added: c.Added,
+			Changed: c.Changed, Removed: c.Removed, Moved: c.Moved, Months: c.Months, Quarters: c.Quarters}
+	}
+	return json.Marshal(r)
 }
 
 // decodePublication decodes a publication's record (not its data) from
@@ -401,8 +420,12 @@ func decodePublication(k, v []byte) (quiz.Publication, error) {
 	if err := json.Unmarshal(v, &r); err != nil {
 		return quiz.Publication{}, fmt.Errorf("store: publication %s/%s v%d: %w", kind, id, version, err)
 	}
-	return quiz.Publication{Kind: kind, ID: id, Version: int(version), Name: r.Name, By: r.By,
-		At: fromNanos(r.At)}, nil
+	p := quiz.Publication{Kind: kind, ID: id, Version: int(version), Name: r.Name, By: r.By, At: fromNanos(r.At)}
+	if c := r.Change; c != nil {
+		p.Change = &quiz.Change{New: c.New, Restored: c.Restored, Retitled: c.Retitled, Added: c.Added,
+			Changed: c.Changed, Removed: c.Removed, Moved: c.Moved, Months: c.Months, Quarters: c.Quarters}
+	}
+	return p, nil
 }
 
 type flagRecord struct {

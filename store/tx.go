@@ -405,6 +405,52 @@ func (t *tx) Expiring(at time.Time, limit int) ([]uint64, error) {
 	return out, nil
 }
 
+// OpenQuestions visits every attempt in open_attempts with the keys
+// ("bank/id") of its questions. It reads only the text keys of the
+// attempts' item references, and each text once (through the text
+// cache): no header, response or option order is decoded.
+func (t *tx) OpenQuestions(fn func(attempt uint64, keys []string) error) error {
+	items := t.bucket(bucketAttemptItems)
+	keys := map[textKey]string{}
+	var out []string
+	c := t.bucket(bucketOpenAttempts).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if len(k) != 16 {
+			return errors.New("store: corrupt open attempt key")
+		}
+		id := binary.BigEndian.Uint64(k[8:])
+		iv := items.Get(k[8:])
+		if iv == nil {
+			return fmt.Errorf("store: attempt %d has no items", id)
+		}
+		out = out[:0]
+		var terr error
+		err := refKeys(iv, func(tk *textKey) {
+			key, ok := keys[*tk]
+			if !ok && terr == nil {
+				x, err := t.text(*tk)
+				if err != nil {
+					terr = err
+					return
+				}
+				key = x.Bank + "/" + x.QID
+				keys[*tk] = key
+			}
+			out = append(out, key)
+		})
+		if err != nil {
+			return fmt.Errorf("store: items of attempt %d: %w", id, err)
+		}
+		if terr != nil {
+			return terr
+		}
+		if err := fn(id, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // --- ledger -------------------------------------------------------------
 
 // AddEntry appends to a user's ledger and sets e.Seq; it returns false,
@@ -607,6 +653,19 @@ type keyedItemStats struct {
 func (t *tx) NodeItems(node string, fn func(key string, s quiz.ItemStats) error) error {
 	prefix := pairKey(node, "")
 	return scanChunks(t.bucket(bucketItemStats), prefix, chunk, func(k, v []byte) (keyedItemStats, error) {
+		s, err := decodeItemStats(v)
+		return keyedItemStats{key: string(k[len(prefix):]), s: s}, err
+	}, func(x keyedItemStats) error { return fn(x.key, x.s) })
+}
+
+// BankItems visits a node's totals of the question versions of one bank:
+// the keys that start with "bank/".
+func (t *tx) BankItems(node, bank string, fn func(key string, s quiz.ItemStats) error) error {
+	if bank == "" {
+		return errors.New("store: item stats of a bank without an id")
+	}
+	prefix := pairKey(node, "")
+	return scanChunks(t.bucket(bucketItemStats), pairKey(node, bank+"/"), chunk, func(k, v []byte) (keyedItemStats, error) {
 		s, err := decodeItemStats(v)
 		return keyedItemStats{key: string(k[len(prefix):]), s: s}, err
 	}, func(x keyedItemStats) error { return fn(x.key, x.s) })
@@ -847,6 +906,31 @@ func (t *tx) PublicationHistory(kind, id string) ([]quiz.Publication, error) {
 		return err
 	})
 	return out, err
+}
+
+// PublicationVersion returns one version of a kind and id with its Data,
+// or an error wrapping quiz.ErrNotFound.
+func (t *tx) PublicationVersion(kind, id string, version int) (*quiz.Publication, error) {
+	if err := checkPart("publication kind", kind); err != nil {
+		return nil, err
+	}
+	if err := checkPart("publication id", id); err != nil {
+		return nil, err
+	}
+	if version < 1 || int64(version) > math.MaxUint32 {
+		return nil, notFound("publication %s/%s v%d", kind, id, version)
+	}
+	key := pubKey(kind, id, uint32(version))
+	v := t.bucket(bucketPublications).Get(key)
+	if v == nil {
+		return nil, notFound("publication %s/%s v%d", kind, id, version)
+	}
+	p, err := decodePublication(key, v)
+	if err != nil {
+		return nil, err
+	}
+	p.Data = bytes.Clone(t.bucket(bucketPubData).Get(key))
+	return &p, nil
 }
 
 // ClearMemberCounts forgets every member count.
