@@ -4,6 +4,7 @@
 //	partyquiz chat [-config bot.toml]   try the bot offline in the terminal
 //	partyquiz validate PATH...          check bank, plan and org files
 //	partyquiz backup FILE               back up the store of a stopped bot
+//	partyquiz check                     check a stopped bot's store, read-only
 //	partyquiz load [-members N] ...     drive simulated members through the bot (BENCHMARKS.md)
 package main
 
@@ -42,6 +43,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(args, stdout, stderr)
 	case "backup":
 		return runBackup(args, stdout, stderr)
+	case "check":
+		return runCheck(args, stdout, stderr)
 	case "load":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -79,6 +82,7 @@ const usage = `usage:
   partyquiz validate PATH...            check bank, plan and org files
   partyquiz backup [-config bot.toml] FILE|FOLDER
                                         back up the store of a stopped bot
+  partyquiz check [-config bot.toml]    check the store of a stopped bot, read-only
   partyquiz load [-members 1000] [-kill N] [-outage 30s] [-diskfull] [-mode webhook]
                                         load and fault runs against the real bot (BENCHMARKS.md)
 `
