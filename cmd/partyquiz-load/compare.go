@@ -11,22 +11,32 @@ import (
 // runCompare runs the floor and the bot in turns, rounds of each (floor,
 // bot, floor, bot, …: a slow spell of the shared machine falls on both),
 // each pair with the same seed, and prints every run, then both side by
-// side and the ratio of the bot's throughput to the floor's.
-func runCompare(ctx context.Context, o loadOptions, rounds int) error {
+// side and the ratio of the bot's throughput to the floor's. With against
+// (another partyquiz binary: a lever's "before"), each round runs it too,
+// after the bot, and its ratio is printed beside.
+func runCompare(ctx context.Context, o loadOptions, rounds int, against string) error {
 	if o.Seed == 0 {
 		o.Seed = uint64(time.Now().UnixNano())
 	}
 	out := o.Out
-	var floors, bots []*loadResult
+	type kind struct {
+		name  string
+		floor bool
+		bin   string
+		runs  []*loadResult
+	}
+	kinds := []*kind{{name: "floor", floor: true}, {name: "bot", bin: o.Bin}}
+	if against != "" {
+		kinds = append(kinds, &kind{name: "before", bin: against})
+	}
 	for i := 0; i < rounds; i++ {
-		for _, isFloor := range []bool{true, false} {
+		for _, k := range kinds {
 			ro := o
-			ro.Floor = isFloor
+			ro.Floor, ro.Bin = k.floor, k.bin
 			ro.Seed = o.Seed + uint64(i)
 			ro.Quiet = true
-			ro.Label = fmt.Sprintf("bot %d", i+1)
-			if isFloor {
-				ro.Label = fmt.Sprintf("floor %d", i+1)
+			ro.Label = fmt.Sprintf("%s %d", k.name, i+1)
+			if k.floor {
 				ro.Profile = ""
 			}
 			res, err := runLoadWith(ctx, ro)
@@ -36,17 +46,16 @@ func runCompare(ctx context.Context, o loadOptions, rounds int) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if isFloor {
-				floors = append(floors, res)
-			} else {
-				bots = append(bots, res)
-			}
+			k.runs = append(k.runs, res)
 		}
 	}
 
 	fmt.Fprintf(out, "\ncompare: %d members, %s, think %s, %d rounds of each in turns (seeds %d…%d)\n",
 		o.Members, o.Mode, o.Think, rounds, o.Seed, o.Seed+uint64(rounds-1))
-	fmt.Fprintf(out, "  %-8s %10s %10s %9s %9s %13s %12s %9s %s\n", "run", "actions/s", "answers/s", "p50", "p99", "calls/answer", "CPU/answer", "peak RSS", "check")
+	if against != "" {
+		fmt.Fprintf(out, "  bot: %s; before: %s\n", o.Bin, against)
+	}
+	fmt.Fprintf(out, "  %-9s %10s %10s %9s %9s %13s %12s %9s %s\n", "run", "actions/s", "answers/s", "p50", "p99", "calls/answer", "CPU/answer", "peak RSS", "check")
 	line := func(name string, r *loadResult) {
 		secs := r.Elapsed.Seconds()
 		_, calls := answerCalls(r.Calls)
@@ -57,30 +66,32 @@ func runCompare(ctx context.Context, o loadOptions, rounds int) error {
 				check = "FAILED"
 			}
 		}
-		fmt.Fprintf(out, "  %-8s %10.0f %10.0f %9s %9s %13.2f %10.0fµs %6.0f MB %s\n", name,
+		fmt.Fprintf(out, "  %-9s %10.0f %10.0f %9s %9s %13.2f %10.0fµs %6.0f MB %s\n", name,
 			float64(r.Actions)/secs, float64(r.Answers)/secs, msText(quantile(r.Latency, 0.5)), msText(quantile(r.Latency, 0.99)),
 			float64(calls)/float64(max(r.Answers, 1)), float64(r.BotCPU.Microseconds())/float64(max(r.Answers, 1)),
 			float64(r.PeakKB)/1024, check)
 	}
-	var ratios []float64
-	for i := range floors {
-		line(fmt.Sprintf("floor %d", i+1), floors[i])
-		line(fmt.Sprintf("bot %d", i+1), bots[i])
-		ratios = append(ratios, actionRate(bots[i])/actionRate(floors[i]))
+	for i := 0; i < rounds; i++ {
+		for _, k := range kinds {
+			line(fmt.Sprintf("%s %d", k.name, i+1), k.runs[i])
+		}
 	}
-	var parts []string
-	for _, r := range ratios {
-		parts = append(parts, fmt.Sprintf("%.2f", r))
-	}
-	fr, br := median(floors, actionRate), median(bots, actionRate)
-	fp99, bp99 := median(floors, p99), median(bots, p99)
-	fmt.Fprintf(out, "  ratio bot ÷ floor (actions/s), by round: %s; of the medians: %.2f (bot %.0f, floor %.0f actions/s)\n",
-		strings.Join(parts, ", "), br/fr, br, fr)
-	fmt.Fprintf(out, "  p99 of the medians: bot %s, floor %s\n", msText(time.Duration(bp99)), msText(time.Duration(fp99)))
+	floors := kinds[0].runs
+	fr, fp99 := median(floors, actionRate), median(floors, p99)
 	failed := false
-	for _, b := range bots {
-		failed = failed || !b.Check.OK()
+	for _, k := range kinds[1:] {
+		var parts []string
+		for i, r := range k.runs {
+			parts = append(parts, fmt.Sprintf("%.2f", actionRate(r)/actionRate(floors[i])))
+			failed = failed || !r.Check.OK()
+		}
+		br, bp99 := median(k.runs, actionRate), median(k.runs, p99)
+		fmt.Fprintf(out, "  ratio %s ÷ floor (actions/s), by round: %s; of the medians: %.2f (%s %.0f, floor %.0f actions/s); CPU an answer %.0fµs\n",
+			k.name, strings.Join(parts, ", "), br/fr, k.name, br, fr, median(k.runs, cpuPerAnswer))
+		fmt.Fprintf(out, "  p99 of the medians: %s %s, floor %s\n", k.name, msText(time.Duration(bp99)), msText(time.Duration(fp99)))
 	}
+	bots := kinds[1].runs
+	br, bp99 := median(bots, actionRate), median(bots, p99)
 	verdict := func(ok bool) string {
 		if ok {
 			return "met"
@@ -93,6 +104,10 @@ func runCompare(ctx context.Context, o loadOptions, rounds int) error {
 		return fmt.Errorf("the exactly-once check failed in a bot run")
 	}
 	return nil
+}
+
+func cpuPerAnswer(r *loadResult) float64 {
+	return float64(r.BotCPU.Microseconds()) / float64(max(r.Answers, 1))
 }
 
 func actionRate(r *loadResult) float64 { return float64(r.Actions) / r.Elapsed.Seconds() }

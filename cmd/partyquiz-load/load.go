@@ -89,6 +89,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Floor, "floor", false, "serve the members with the protocol floor (no storage, no logic) instead of the bot")
 	compare := fs.Bool("compare", false, "run the floor and the bot in turns and print both and the ratio")
 	rounds := fs.Int("rounds", 2, "with -compare: runs of each")
+	against := fs.String("against", "", "with -compare: another partyquiz binary to run in each round too (a change's before)")
 	fs.BoolVar(&o.Join, "join", false, "members join through an invite link in chat (/start code, then their name) before studying")
 	fs.IntVar(&o.Kills, "kill", 0, "SIGKILL the bot this many times at random moments, restarting it each time")
 	fs.DurationVar(&o.Outage, "outage", 0, "the Bot API answers 429 and 502 for this long during the run")
@@ -115,7 +116,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	faults := o.Kills > 0 || o.Outage > 0 || o.DiskFull
 	if fs.NArg() > 0 || o.Members < 1 || (o.Mode != "polling" && o.Mode != "webhook") ||
-		(*compare && (o.Floor || *rounds < 1)) || ((o.Floor || *compare) && faults) {
+		(*compare && (o.Floor || *rounds < 1)) || ((o.Floor || *compare) && faults) || (*against != "" && !*compare) {
 		if (o.Floor || *compare) && faults {
 			fmt.Fprintln(stderr, "partyquiz-load: the fault runs are for the bot, not with -floor or -compare")
 		}
@@ -133,7 +134,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		o.Bin = bin
 	}
 	if *compare {
-		if err := runCompare(ctx, o, *rounds); err != nil {
+		if err := runCompare(ctx, o, *rounds, *against); err != nil {
 			fmt.Fprintln(stderr, "partyquiz-load:", err)
 			return 1
 		}

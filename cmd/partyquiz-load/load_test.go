@@ -156,10 +156,10 @@ func TestFloor(t *testing.T) {
 func TestCompareWebhook(t *testing.T) {
 	o, out := small(t, loadOptions{Members: 8, Mode: "webhook", Join: true})
 	o.Dir = ""
-	if err := runCompare(context.Background(), o, 1); err != nil {
+	if err := runCompare(context.Background(), o, 1, o.Bin); err != nil {
 		t.Fatalf("compare: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"[floor 1]", "[bot 1]", "ratio bot ÷ floor", "exactly-once check: OK", "goal ≥ 0.6 of the floor"} {
+	for _, want := range []string{"[floor 1]", "[bot 1]", "[before 1]", "ratio bot ÷ floor", "ratio before ÷ floor", "exactly-once check: OK", "goal ≥ 0.6 of the floor"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in the output:\n%s", want, out.String())
 		}
