@@ -74,8 +74,8 @@ peak memory, and an exactly-once check of the store.
 -floor serves the same members with the protocol floor instead: a minimal
 bot on the same client library, no storage, no logic. -compare runs floor
 and bot in turns (-rounds of each) and prints both and the ratio.
-Fault runs: -kill N, -outage 30s, -diskfull. See BENCHMARKS.md and
-RELIABILITY.md.
+Fault runs: -kill N, -outage 30s, -diskfull. -rest FILE measures the bot's
+memory at rest on an existing store. See BENCHMARKS.md and RELIABILITY.md.
 
 `
 
@@ -106,6 +106,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.ProfileFor, "profile-for", 8*time.Second, "length of the bot's CPU profile")
 	fs.StringVar(&o.DriverProf, "driverprofile", "", "write a CPU profile of the load process (fake server, members) to this file")
 	fs.StringVar(&o.Bin, "bin", "", "the partyquiz binary (default: built from this module with go build)")
+	rest := fs.String("rest", "", "instead of a run: start the bot on this store (a copy: the bot opens it read-write) with no traffic and print its memory at rest")
+	restFor := fs.Duration("rest-for", 20*time.Second, "with -rest: how long the bot rests before its memory is read")
 	botEnv := fs.String("botenv", "", "extra environment for the bot, e.g. GOGC=200 (space-separated)")
 	fs.Usage = func() { fmt.Fprint(stderr, loadUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
@@ -132,6 +134,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer cleanup()
 		o.Bin = bin
+	}
+	if *rest != "" {
+		if err := runRest(ctx, o, *rest, *restFor); err != nil {
+			fmt.Fprintln(stderr, "partyquiz-load:", err)
+			return 1
+		}
+		return 0
 	}
 	if *compare {
 		if err := runCompare(ctx, o, *rounds, *against); err != nil {

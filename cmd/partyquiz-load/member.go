@@ -192,31 +192,32 @@ func (m *simMember) session(ctx context.Context, kind string) bool {
 }
 
 // question parses a bot message that shows a question of an attempt,
-// asked or answered: its header line names the kind (📝 季度一测 · …, or
-// 📖 每月一学 · …), its second line is "第 i/N 题 · type". answered is set
-// once the bot has turned it into feedback ("您的答案：…", "已作答：…").
+// asked or answered: a header line names the kind (📝 季度一测 · …, or
+// 📖 每月一学 · …), the next is "第 i/N 题 · type" (the first such pair: a
+// message may open with the echo of a typed answer). answered is set once
+// the bot has turned it into feedback ("您的答案：…", "已作答：…").
 func question(text string) (kind string, idx, n int, answered, ok bool) {
-	lines := strings.SplitN(text, "\n", 3)
-	if len(lines) < 3 {
-		return "", 0, 0, false, false
+	lines := strings.Split(text, "\n")
+	for i := 0; i+2 < len(lines); i++ {
+		switch {
+		case strings.Contains(lines[i], "季度一测 ·"):
+			kind = "test"
+		case strings.Contains(lines[i], "每月一学 ·"), strings.Contains(lines[i], "补学 ·"):
+			kind = "study"
+		default:
+			continue
+		}
+		sm := reProgress.FindStringSubmatch(lines[i+1])
+		if sm == nil {
+			continue
+		}
+		idx, _ = strconv.Atoi(sm[1])
+		n, _ = strconv.Atoi(sm[2])
+		last := text[strings.LastIndex(text, "\n\n")+2:]
+		answered = strings.HasPrefix(last, wYourAnswer) || strings.HasPrefix(last, wTestAnswered)
+		return kind, idx, n, answered, true
 	}
-	switch {
-	case strings.Contains(lines[0], "季度一测 ·"):
-		kind = "test"
-	case strings.Contains(lines[0], "每月一学 ·"), strings.Contains(lines[0], "补学 ·"):
-		kind = "study"
-	default:
-		return "", 0, 0, false, false
-	}
-	sm := reProgress.FindStringSubmatch(lines[1])
-	if sm == nil {
-		return "", 0, 0, false, false
-	}
-	idx, _ = strconv.Atoi(sm[1])
-	n, _ = strconv.Atoi(sm[2])
-	last := text[strings.LastIndex(text, "\n\n")+2:]
-	answered = strings.HasPrefix(last, wYourAnswer) || strings.HasPrefix(last, wTestAnswered)
-	return kind, idx, n, answered, true
+	return "", 0, 0, false, false
 }
 
 func isQuestion(text string) bool {
@@ -389,6 +390,12 @@ func (m *simMember) answer(ctx context.Context, kind string, q telegramtest.Mess
 				continue
 			}
 			switch {
+			case kind == "study" && strings.Contains(msg.Text, wStudyFinished),
+				kind == "test" && strings.Contains(msg.Text, wTestFinished):
+				// (before the question test: the result may share the
+				// last answer's message)
+				m.acceptAll(kind, n)
+				return nil, true
 			case isQuestion(msg.Text):
 			case strings.Contains(msg.Text, wFull):
 				m.r.full.Add(1)
@@ -399,10 +406,6 @@ func (m *simMember) answer(ctx context.Context, kind string, q telegramtest.Mess
 				return nil, false
 			case strings.Contains(msg.Text, wPlainText): // typed where no fill-in was asked: stale
 				return nil, false
-			case kind == "study" && strings.Contains(msg.Text, wStudyFinished),
-				kind == "test" && strings.Contains(msg.Text, wTestFinished):
-				m.acceptAll(kind, n)
-				return nil, true
 			case kind == "test" && strings.Contains(msg.Text, wTimeUp):
 				m.acceptAll(kind, n)
 				return nil, true
