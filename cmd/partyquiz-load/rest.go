@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,8 +81,9 @@ func runRest(ctx context.Context, o loadOptions, path string, settle time.Durati
 	}
 	r.printf("partyquiz-load -rest: the bot on %s (%.1f GB), no traffic; ready in %s, then %s at rest\n",
 		path, float64(fi.Size())/(1<<30), ready.Round(time.Millisecond), settle)
-	r.printf("  resident memory: VmRSS %s (anonymous %s, file-backed: the store's pages it read %s), peak VmHWM %s\n",
-		st["VmRSS"], st["RssAnon"], st["RssFile"], st["VmHWM"])
+	abs, _ := filepath.Abs(path)
+	r.printf("  resident memory: VmRSS %s (anonymous %s, file-backed %s: of it, the store file's pages %d kB), peak VmHWM %s\n",
+		st["VmRSS"], st["RssAnon"], st["RssFile"], mappedKB(p.cmd.Process.Pid, abs), st["VmHWM"])
 	m := r.scrapeMetrics()
 	r.printf("  the bot's Go heap in use %.0f MB\n", m["go_memstats_heap_inuse_bytes"]/(1<<20))
 	r.printf("  bot log:\n%s\n", indent(tail(filepath.Join(dir, "bot.log"), 8)))
@@ -103,6 +105,28 @@ func procStatus(pid int) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// mappedKB is the resident part of a process's mappings of one file
+// (/proc/<pid>/smaps).
+func mappedKB(pid int, path string) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return -1
+	}
+	var kb int64
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			in = len(f) >= 6 && f[5] == path
+		case in && len(f) >= 2 && f[0] == "Rss:":
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			kb += n
+		}
+	}
+	return kb
 }
 
 func indent(s string) string {
