@@ -2,8 +2,8 @@ package main
 
 // The protocol floor: a minimal bot that serves the simulated members on
 // the same protocol as partyquiz — the same client library (tgbotapi), the
-// same HTTP transport settings, updates of one chat in order and chats
-// concurrently — with no storage and no logic. It answers each member
+// same HTTP transport settings (bot.newTransport's), updates of one chat in
+// order and chats concurrently — with no storage and no logic. It answers each member
 // action with what the member needs to see next and nothing more:
 //
 //	/start code     the question for the name (sendMessage)
@@ -21,7 +21,9 @@ package main
 // with texts as long as the sample banks', so the members act as they do
 // with the bot. An update is confirmed to the Bot API as soon as it is
 // read (nothing needs to be durable first), and answered from a queue per
-// chat. What the bot does beyond this is the cost of being a product.
+// chat; a press is answered with its own answerCallbackQuery call in
+// webhook mode too (the bot carries it in the webhook's response). What
+// the bot does beyond this is the cost of being a product.
 
 import (
 	"context"
