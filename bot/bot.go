@@ -104,15 +104,11 @@ func New(o Options) (*Bot, error) {
 // keeps 2 idle connections per host: with replies to hundreds of chats in
 // flight, every call beyond those dialled a new connection (with the real
 // Telegram, a TLS handshake), and that was most of the bot's CPU under
-// load (BENCHMARKS.md, "Load"). It keeps 128, and opens no more than
-// that: a call beyond waits for one of them to be free instead of
-// dialling a connection that is closed again right after (4 % of the
-// bot's CPU at 1,000 members).
+// load (BENCHMARKS.md, "Load").
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 128
-	t.MaxConnsPerHost = 128
 	return t
 }
 

@@ -90,8 +90,7 @@ type floorChat struct {
 func newFloor(c botConfig) *floor {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 128 // as the bot's (bot.newTransport)
-	t.MaxConnsPerHost = 128
+	t.MaxIdleConnsPerHost = 128
 	f := &floor{cfg: c, chats: map[int64]*floorChat{}, secret: "floor-secret"}
 	f.api = &tgbotapi.BotAPI{Token: c.Telegram.Token, Buffer: 100, Client: &http.Client{Timeout: 60 * time.Second, Transport: t}}
 	f.api.SetAPIEndpoint(c.Telegram.APIEndpoint)
