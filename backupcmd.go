@@ -151,12 +151,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	explicit := false
-	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
-	c, err := LoadConfig(*configPath, !explicit)
-	if err == nil {
-		err = c.Validate()
-	}
+	c, err := flagConfig(fs, *configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "partyquiz backup:", err)
 		return 2

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -420,4 +421,17 @@ func (c Config) MaxSize() (int, error) {
 		return 0, fmt.Errorf("store.max_size: %q is under 1MB; the store needs room to work", c.Store.MaxSize)
 	}
 	return int(n << shift), nil
+}
+
+// flagConfig loads and validates the configuration a subcommand's -config
+// flag names: as the bot does, bot.toml may be missing unless the flag was
+// given.
+func flagConfig(fs *flag.FlagSet, path string) (Config, error) {
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
+	c, err := LoadConfig(path, !explicit)
+	if err == nil {
+		err = c.Validate()
+	}
+	return c, err
 }

@@ -5,7 +5,7 @@
 //	partyquiz validate PATH...          check bank, plan and org files
 //	partyquiz import FILE.xlsx [-o DIR] turn an Excel question bank into bank files
 //	partyquiz backup FILE               back up the store of a stopped bot
-//	partyquiz load [-members N] ...     drive simulated members through the bot (BENCHMARKS.md)
+//	partyquiz check                     check a stopped bot's store, read-only
 package main
 
 import (
@@ -45,10 +45,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runImport(args, stdout, stderr)
 	case "backup":
 		return runBackup(args, stdout, stderr)
-	case "load":
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return runLoad(ctx, args, stdout, stderr)
+	case "check":
+		return runCheck(args, stdout, stderr)
 	case "", "run", "chat":
 		m := NewMain(stdout, stderr)
 		if err := m.ParseFlags(args); err != nil {
@@ -83,8 +81,7 @@ const usage = `usage:
   partyquiz import FILE.xlsx [-o DIR]   turn an Excel question bank into bank files
   partyquiz backup [-config bot.toml] FILE|FOLDER
                                         back up the store of a stopped bot
-  partyquiz load [-members 1000] [-kill N] [-outage 30s] [-diskfull] [-mode webhook]
-                                        load and fault runs against the real bot (BENCHMARKS.md)
+  partyquiz check [-config bot.toml]    check the store of a stopped bot, read-only
 `
 
 func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }

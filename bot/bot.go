@@ -98,14 +98,15 @@ func New(o Options) (*Bot, error) {
 	// tgbotapi's constructor calls getMe and gives up at once if Telegram
 	// is down; build the clients by hand and call getMe with retries in Run.
 	transport := newTransport()
-	b.api = &tgbotapi.BotAPI{Token: o.Token, Buffer: 100,
-		Client: &http.Client{Timeout: 60 * time.Second, Transport: transport}}
+	client := &http.Client{Timeout: 60 * time.Second, Transport: transport}
+	b.api = &tgbotapi.BotAPI{Token: o.Token, Buffer: 100, Client: client}
 	b.api.SetAPIEndpoint(o.APIEndpoint)
 	b.poller = &tgbotapi.BotAPI{Token: o.Token, Buffer: 100,
 		Client: &http.Client{Timeout: time.Duration(o.PollTimeout+15) * time.Second,
 			Transport: ctxTransport{ctx: b.pollCtx, base: transport}}}
 	b.poller.SetAPIEndpoint(o.APIEndpoint)
-	b.send = NewSender(b.api, o.Pace, o.Log, o.Metrics, b.markUnreachable)
+	b.send = NewSender(&directAPI{client: client, endpoint: o.APIEndpoint, token: o.Token, fallback: b.api},
+		o.Pace, o.Log, o.Metrics, b.markUnreachable)
 	b.routes = append(append(append(memberRoutes(), SecretaryRoutes()...), ContestRoutes()...), o.Extra...)
 	return b, nil
 }

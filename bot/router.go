@@ -56,15 +56,22 @@ type Request struct {
 	Viewer   quiz.Viewer
 	Dialog   *dialog
 	toasted  bool
+	// carry, if set, may take the press's answer to send it another way
+	// (in the webhook's HTTP response); it reports whether it did.
+	carry func(tgbotapi.CallbackConfig) bool
 
 	inviteTTL time.Duration // /invite's expiry argument
 }
 
 // HandleUpdate handles one update: it never panics and never leaves a
 // private message or a button press without an answer.
-func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) {
+func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) { b.handleUpdate(ctx, u, nil) }
+
+// handleUpdate is HandleUpdate; carry, if set, is offered the answer to a
+// button press before it is sent as a call of its own.
+func (b *Bot) handleUpdate(ctx context.Context, u tgbotapi.Update, carry func(tgbotapi.CallbackConfig) bool) {
 	start := time.Now()
-	r := &Request{Ctx: ctx, Bot: b, Update: u, Chat: chatOf(u)}
+	r := &Request{Ctx: ctx, Bot: b, Update: u, Chat: chatOf(u), carry: carry}
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic while handling an update", "panic", p, "stack", string(debug.Stack()))
@@ -278,6 +285,9 @@ func (r *Request) Toast(text string) {
 	}
 	r.toasted = true
 	c := tgbotapi.NewCallback(r.Callback.ID, truncate(text, 190))
+	if r.carry != nil && r.carry(c) {
+		return
+	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -211,11 +211,55 @@ func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad update", http.StatusBadRequest)
 		return
 	}
+	// A button press's answer (answerCallbackQuery) goes back in the
+	// response, as the Bot API allows: one round trip less per press. It
+	// is written only after the update is handled and recorded, like the
+	// 200 itself; a toast offered after that goes as a call of its own.
+	var carried *tgbotapi.CallbackConfig
+	var mu sync.Mutex
+	answered := false
+	carry := func(c tgbotapi.CallbackConfig) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if answered || carried != nil {
+			return false
+		}
+		carried = &c
+		return true
+	}
 	func() {
 		defer h.locks.lock(chatOf(u))()
-		h.b.HandleUpdate(context.WithoutCancel(r.Context()), u)
+		h.b.handleUpdate(context.WithoutCancel(r.Context()), u, carry)
 	}()
+	mu.Lock()
+	answered = true
+	c := carried
+	mu.Unlock()
+	if c == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	// Strings, a bool and an int: Marshal cannot fail.
+	reply, _ := json.Marshal(webhookCallback{Method: "answerCallbackQuery", ID: c.CallbackQueryID,
+		Text: c.Text, ShowAlert: c.ShowAlert, URL: c.URL, CacheTime: c.CacheTime})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(reply)))
 	w.WriteHeader(http.StatusOK)
+	w.Write(reply)
+	h.b.metrics.call("answerCallbackQuery", nil)
+}
+
+// webhookCallback is answerCallbackQuery as a method in a webhook's
+// response. Whether Telegram then succeeds is not reported back; a failed
+// answer only leaves the button's spinner running a few seconds, as a
+// failed call did.
+type webhookCallback struct {
+	Method    string `json:"method"`
+	ID        string `json:"callback_query_id"`
+	Text      string `json:"text,omitempty"`
+	ShowAlert bool   `json:"show_alert,omitempty"`
+	URL       string `json:"url,omitempty"`
+	CacheTime int    `json:"cache_time,omitempty"`
 }
 
 // refused logs a POST without the right secret, at most once a minute.

@@ -296,3 +296,55 @@ func TestSwitchModes(t *testing.T) {
 	h.waitAfter(u, seq, "邀请链接")
 	h.eventually("every update confirmed", func() bool { return h.srv.PendingUpdates() == 0 })
 }
+
+// TestWebhookAnswersPressesInItsResponse: in webhook mode a button press
+// is answered (answerCallbackQuery) in the webhook's HTTP response, not by
+// a call of its own, and only once the answer it carries is recorded.
+func TestWebhookAnswersPressesInItsResponse(t *testing.T) {
+	h := newHookEnv(t)
+	h.startIn(true)
+	u := h.member(1001, "张三", "qingshan")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := u.Events(ctx)
+	var early []string
+	var checked int
+	var mu sync.Mutex
+	go func() {
+		for ev := range events {
+			if ev.Kind != telegramtest.CallbackAnswered || !strings.HasPrefix(ev.Answer.Data, "a:") {
+				continue
+			}
+			// "a:<attempt>:<item>:<option>": is that item recorded already?
+			f := strings.Split(ev.Answer.Data, ":")
+			att, _ := strconv.ParseUint(f[1], 36, 64)
+			idx, _ := strconv.Atoi(f[2])
+			a := h.attempt(1001, att)
+			mu.Lock()
+			checked++
+			if !a.Responses[idx].Done {
+				early = append(early, ev.Answer.Data)
+			}
+			mu.Unlock()
+		}
+	}()
+	h.send(u, "/study", "第 1/10 题")
+	for i := 0; i < 10; i++ {
+		h.answerCurrent(u, i%2 == 0)
+	}
+	h.eventually("every update acknowledged", func() bool { return h.srv.PendingUpdates() == 0 })
+	calls, replies := h.srv.StatsFor("answerCallbackQuery").Calls, h.srv.WebhookReplies()
+	if calls == 0 || calls != replies {
+		t.Errorf("%d answerCallbackQuery calls, %d of them in webhook responses; want all", calls, replies)
+	}
+	h.eventually("every press answered", func() bool { return len(u.Answers()) == calls })
+	cancel()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(early) > 0 {
+		t.Errorf("presses answered before their answer was recorded: %v", early)
+	}
+	if checked == 0 {
+		t.Error("no press of an option was answered")
+	}
+}

@@ -86,8 +86,12 @@ func (s *Service) figures(node string, members int64, st NodeStats, p Period, no
 // periods containing t: one more member joined in the month, quarter,
 // half year and year, and the month's and quarter's index within the half
 // and the year.
-func (s *Service) joinStats(t time.Time) map[string]NodeStats {
-	m, q, h, y := s.Cal.Month(t), s.Cal.Quarter(t), s.Cal.Half(t), s.Cal.Year(t)
+func (s *Service) joinStats(t time.Time) map[string]NodeStats { return JoinStats(s.Cal, t) }
+
+// JoinStats are the counters a member who joined at t adds to the totals
+// of the periods containing t (by period key), in calendar c.
+func JoinStats(c Calendar, t time.Time) map[string]NodeStats {
+	m, q, h, y := c.Month(t), c.Quarter(t), c.Half(t), c.Year(t)
 	return map[string]NodeStats{
 		m.Key(): {Joined: 1},
 		q.Key(): {Joined: 1},

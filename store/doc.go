@@ -129,6 +129,14 @@
 // "outbox_pending"). Only a change to the format of an existing bucket
 // bumps the version and adds a migration.
 //
+// # Checking
+//
+// Check (check.go) reads a stopped bot's file in one read-only transaction
+// and holds the records written together against each other — attempts,
+// progress, the ledger and its index, points, node totals, question
+// statistics, member counts, the outbox — for `partyquiz check` after a
+// restore or a crash. It changes nothing.
+//
 // # Errors
 //
 // Getters return errors wrapping quiz.ErrNotFound where quiz.Tx says so.

@@ -14,8 +14,10 @@
 // parse_mode parsed by a port of tdlib's parser (same error messages and
 // byte offsets), inline keyboard rules, message, caption and
 // callback-answer limits, "message is not modified", getUpdates offsets,
-// long polls and 409 conflicts, webhooks with the secret token header and
-// redelivery, and flood limits (429 with retry_after and Retry-After).
+// long polls and 409 conflicts, webhooks with the secret token header,
+// redelivery and a method carried in the webhook's answer (run as the real
+// server runs it, result unknown to the bot), and flood limits (429 with
+// retry_after and Retry-After).
 //
 // The simulation side is what tests and the terminal chat drive: User (a
 // person and their private chat), Group, and Chat (reading a chat:

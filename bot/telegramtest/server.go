@@ -92,6 +92,7 @@ type Server struct {
 	allowed        []string
 	poll           *poller
 	webhook        *webhookState
+	webhookReplies int
 
 	pacing        bool
 	pace          Pace

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -495,42 +494,65 @@ func (s *Server) postUpdate(wh *webhookState, u *update) string {
 	return ""
 }
 
-// replyCall runs a method call sent back in a webhook response body.
+// replyCall runs a method call sent back in a webhook response body, as
+// the real server does (telegram-bot-api's WebhookActor): only from a 2xx
+// answer; the body's parameters read like a request's (JSON object,
+// form-urlencoded or multipart), "method" naming the method in any case;
+// setWebhook, deleteWebhook, close, logOut and every get… method are
+// ignored; the call is made like any other (limits, faults, counters) but
+// nobody learns its result, and the update counts as delivered without
+// waiting for it — the chat's next update may come first.
 func (s *Server) replyCall(contentType string, body []byte) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return
 	}
-	ct, _, _ := mime.ParseMediaType(contentType)
-	var method string
-	switch ct {
-	case "application/json":
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(body, &obj) != nil {
-			return
-		}
-		_ = json.Unmarshal(obj["method"], &method)
-	case "application/x-www-form-urlencoded":
-		v, err := url.ParseQuery(string(body))
-		if err != nil {
-			return
-		}
-		method = v.Get("method")
-	default:
+	read, err := http.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	if err != nil {
 		return
 	}
-	if method == "" || strings.Contains(method, "/") {
+	read.Header.Set("Content-Type", contentType)
+	p, perr := parseParams(discardResponse{}, read)
+	if perr != nil {
 		return
 	}
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/bot"+s.token+"/"+method, bytes.NewReader(body))
+	method := strings.ToLower(p.str("method"))
+	switch {
+	case method == "", strings.Contains(method, "/"), method == "setwebhook", method == "deletewebhook",
+		method == "close", method == "logout", strings.HasPrefix(method, "get"):
+		return
+	}
+	req, err := http.NewRequest(http.MethodPost, "/bot"+s.token+"/"+method, bytes.NewReader(body))
 	if err != nil {
 		return
 	}
 	req.Header.Set("Content-Type", contentType)
-	resp, err := s.webhookHC.Do(req)
-	if err == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
+	s.mu.Lock()
+	s.webhookReplies++
+	s.mu.Unlock()
+	select {
+	case <-s.closed:
+		return
+	default:
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.ServeHTTP(discardResponse{}, req)
+	}()
+}
+
+// discardResponse is a ResponseWriter for calls whose answer nobody reads.
+type discardResponse struct{}
+
+func (discardResponse) Header() http.Header         { return http.Header{} }
+func (discardResponse) Write(b []byte) (int, error) { return len(b), nil }
+func (discardResponse) WriteHeader(int)             {}
+
+// WebhookReplies returns how many method calls came in webhook responses.
+func (s *Server) WebhookReplies() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.webhookReplies
 }
 
 // PendingUpdates returns how many updates wait for the bot: not yet
