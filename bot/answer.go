@@ -77,17 +77,20 @@ func (b *Bot) answer(r *Request, att uint64, idx int, choice []int, text string,
 		}
 		return err
 	}
-	r.Toast("")
 	a := res.Attempt
 	if res.Expired {
 		_ = b.saveDialog(r.Ctx, r.Chat, nil)
-		if a.Kind == quiz.Test {
-			r.Reply(b.timeUpText(a))
-		} else {
+		switch {
+		case a.Kind != quiz.Test:
 			r.Reply(txtStudyClosed)
+		case r.Callback != nil:
+			r.Toast(txtTimeUpShort) // the engine tells the score (EventTimeUp)
+		default:
+			r.Reply(txtTimeUpShort)
 		}
 		return nil
 	}
+	r.Toast("")
 	b.metrics.answered()
 
 	if a.Kind == quiz.Test && msgID != 0 && !res.Closed {
@@ -95,6 +98,14 @@ func (b *Bot) answer(r *Request, att uint64, idx int, choice []int, text string,
 		// next question, one call instead of two for every answer.
 		next := a.Current()
 		b.editHTML(r.Chat, msgID, b.questionText(a, next, b.svc.Now()), questionKeyboard(a, next, 0))
+		return nil
+	}
+	if a.Kind == quiz.Test && msgID == 0 && !res.Closed {
+		// A typed test answer: its echo and the next question in one
+		// message, one call instead of two.
+		next := a.Current()
+		r.ReplyKB(fmt.Sprintf(txtAnsweredTest, responseText(&a.Items[idx], res.Response))+"\n\n"+
+			b.questionText(a, next, b.svc.Now()), questionKeyboard(a, next, 0))
 		return nil
 	}
 	var shown string
@@ -113,38 +124,62 @@ func (b *Bot) answer(r *Request, att uint64, idx int, choice []int, text string,
 			tgbotapi.NewInlineKeyboardButtonData(txtFlagButton, fmt.Sprintf("fl:%s:%d", id36(a.ID), idx))))
 		flag = &kb
 	}
-	if msgID != 0 {
-		b.editHTML(r.Chat, msgID, shown, flag)
-	} else {
-		r.ReplyKB(shown, flag)
-	}
 	if !res.Closed {
+		if msgID != 0 {
+			b.editHTML(r.Chat, msgID, shown, flag)
+		} else {
+			r.ReplyKB(shown, flag)
+		}
 		next := a.Current()
 		b.sendHTML(r.Chat, b.questionText(a, next, b.svc.Now()), questionKeyboard(a, next, 0))
 		return nil
 	}
 	_ = b.saveDialog(r.Ctx, r.Chat, nil)
 	earned := earnedText(res.Earned)
+	var result string
 	switch a.Kind {
 	case quiz.Study:
-		s := fmt.Sprintf(txtStudyFinished, a.Right, len(a.Items))
+		result = fmt.Sprintf(txtStudyFinished, a.Right, len(a.Items))
 		if earned != "" {
-			s += "\n" + earned
+			result += "\n" + earned
 		}
-		r.Reply(s + "\n" + txtStudyNext)
+		result += "\n" + txtStudyNext
 	case quiz.Test:
-		s := fmt.Sprintf(txtTestFinished, a.Score, b.passText(a.Score), b.svc.Rules.PassMark, a.Right, len(a.Items))
+		result = fmt.Sprintf(txtTestFinished, a.Score, b.passText(a.Score), b.svc.Rules.PassMark, a.Right, len(a.Items))
 		if earned != "" {
-			s += "\n" + earned
+			result += "\n" + earned
 		}
-		s += "\n" + fmt.Sprintf(txtTestAfter, b.lastDay(a.Until))
-		r.Reply(s)
+		result += "\n" + fmt.Sprintf(txtTestAfter, b.lastDay(a.Until))
 	case quiz.Practice:
 		next, err := b.practiceNext(r)
 		if err != nil {
 			return err
 		}
-		r.Reply(fmt.Sprintf(txtPracticeDone, a.Right, len(a.Items)) + "\n" + next)
+		result = fmt.Sprintf(txtPracticeDone, a.Right, len(a.Items)) + "\n" + next
+	}
+	// The last answer's feedback and the result in one message, one call
+	// instead of two (a test's last answer shows no feedback: its question's
+	// message becomes the result); as two when too long for one.
+	if a.Kind == quiz.Test {
+		shown = ""
+	}
+	combined := result
+	if shown != "" {
+		combined = shown + "\n\n" + result
+	}
+	if visibleLen(combined) > maxMessage {
+		if msgID != 0 {
+			b.editHTML(r.Chat, msgID, shown, flag)
+		} else {
+			r.ReplyKB(shown, flag)
+		}
+		r.Reply(result)
+		return nil
+	}
+	if msgID != 0 {
+		b.editHTML(r.Chat, msgID, combined, flag)
+	} else {
+		r.ReplyKB(combined, flag)
 	}
 	return nil
 }

@@ -180,3 +180,27 @@ func TestSlowChatBlocksNobody(t *testing.T) {
 	e.start()
 	e.waitAfter(u, seq, "学习情况")
 }
+
+// TestTimeUpToldOnce: a member who answers after their test's time ran
+// out (before the sweeper got there) is told once that it was handed in,
+// with the score — by the engine's event, not again by the reply.
+func TestTimeUpToldOnce(t *testing.T) {
+	e := newEnv(t, func(e *env) { e.sweep = time.Hour })
+	u := e.member(1001, "党员甲", "qingshan")
+	e.startTest(u)
+	e.answerCurrent(u, true)
+	e.clock.Advance(31 * time.Minute)
+	q := e.questionMessage(u, 1)
+	if _, err := u.PressOn(q.ID, q.Buttons[0][0].Text); err != nil {
+		t.Fatal(err)
+	}
+	e.waitAfter(u, 0, "测试时间到，已自动交卷")
+	e.settle()
+	time.Sleep(200 * time.Millisecond)
+	if n := count(u, "测试时间到，已自动交卷"); n != 1 {
+		t.Errorf("told %d times that time ran out, want once", n)
+	}
+	if !e.waitToast(u, "测试时间已到") {
+		t.Errorf("the late press got no word: %v\n%s", u.Toasts(), transcript(u))
+	}
+}

@@ -375,13 +375,6 @@ func (b *Bot) passText(score int) string {
 	return txtFailed
 }
 
-// timeUpText tells a member their test was closed when time ran out.
-func (b *Bot) timeUpText(a *quiz.Attempt) string {
-	p, _ := b.svc.Cal.Parse(a.Period)
-	s := fmt.Sprintf(txtTestTimeUp, PeriodName(p), a.Score, b.passText(a.Score), b.svc.Rules.PassMark, a.Right, len(a.Items))
-	return s + "\n" + fmt.Sprintf(txtTestAfter, b.lastDay(a.Until))
-}
-
 // earnedText lists points earned, or "".
 func earnedText(es []quiz.Entry) string {
 	var parts []string

@@ -42,8 +42,7 @@ func (b *Bot) showStudy(r *Request, sess *quiz.StudySession) error {
 		if l := sess.Lesson; l != nil {
 			head = fmt.Sprintf(txtLesson, PeriodName(sess.Period), esc(l.Title), esc(strings.TrimSpace(l.Lesson)))
 		}
-		r.Reply(head)
-		r.Reply(fmt.Sprintf(txtStudyIntro, len(a.Items)))
+		r.Reply(head + "\n\n" + fmt.Sprintf(txtStudyIntro, len(a.Items))) // one message, one call
 	} else {
 		r.Reply(fmt.Sprintf(txtStudyResume, a.Answered(), len(a.Items)))
 	}

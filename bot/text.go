@@ -126,6 +126,7 @@ const (
 	txtTestExpiredWait = "上一次作答的时间已经用完，系统正在自动交卷，请稍候再发送 /test。"
 	txtTestFinished    = "📝 <b>测试已交卷</b>\n得分：<b>%d</b> 分（%s，及格线 %d 分）\n答对 %d/%d 题。"
 	txtTestTimeUp      = "⏰ <b>测试时间到，已自动交卷</b>\n%s：得分 <b>%d</b> 分（%s，及格线 %d 分），答对 %d/%d 题。"
+	txtTimeUpShort     = "⏰ 测试时间已到，已经自动交卷，成绩马上发给您。"
 	txtTestAfter       = "答案和解析将在 %s 测试结束后开放，届时发送 /review 查看。"
 	txtPassed          = "及格"
 	txtFailed          = "不及格"
