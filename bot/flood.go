@@ -79,11 +79,12 @@ func (f *floodHold) wait(ctx context.Context, chat int64) (probe bool, err error
 			}
 			continue
 		}
-		if f.probed {
+		probe := f.probed
+		if probe {
 			f.probing = true
 		}
 		f.mu.Unlock()
-		return f.probed, nil
+		return probe, nil
 	}
 }
 
