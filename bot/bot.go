@@ -321,6 +321,9 @@ func (b *Bot) poll(ctx context.Context) error {
 			}
 		}
 		if n := len(updates); n > 0 {
+			if d != nil {
+				d.forget(offset) // the poll just made asked from offset
+			}
 			offset = updates[n-1].UpdateID + 1
 		}
 	}

@@ -40,7 +40,8 @@ type dispatcher struct {
 	queues  map[int64][]tgbotapi.Update
 	queued  int
 	handled []int
-	seen    map[int]bool // held or handled in this run: a second delivery is skipped
+	seen    map[int]bool   // held or handled in this run: a second delivery is skipped
+	unheld  map[int][]byte // taken but not held: a failed Hold's, for the next
 	wg      sync.WaitGroup
 }
 
@@ -64,6 +65,19 @@ func (d *dispatcher) fresh(updates []tgbotapi.Update) []tgbotapi.Update {
 		}
 	}
 	return out
+}
+
+// forget drops what fresh remembers of updates before offset: Telegram
+// never delivers those again once asked from offset, and a bot that runs
+// for months must not remember every update it ever took.
+func (d *dispatcher) forget(offset int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for id := range d.seen {
+		if id < offset {
+			delete(d.seen, id)
+		}
+	}
 }
 
 // add queues updates (held already) for their chats' workers.
@@ -138,8 +152,13 @@ func (d *dispatcher) drain(grace time.Duration) {
 	}
 }
 
-// hold makes updates durable in the inbox together with forgetting those
-// handled, and queues them.
+// hold queues updates for their chats' workers and makes them durable in
+// the inbox, together with forgetting those handled, before it returns:
+// only then may the poll loop confirm them to Telegram. Handling does not
+// wait for the inbox (one fsync less before a member's reply): an update
+// handled but not yet held when the bot dies was not confirmed either, so
+// Telegram delivers it again, and handling the same update twice records
+// it once.
 func (b *Bot) hold(ctx context.Context, d *dispatcher, updates []tgbotapi.Update) error {
 	fresh := d.fresh(updates)
 	held := make(map[int][]byte, len(fresh))
@@ -151,16 +170,23 @@ func (b *Bot) hold(ctx context.Context, d *dispatcher, updates []tgbotapi.Update
 		held[u.UpdateID] = data
 	}
 	handled := d.takeHandled()
+	d.add(fresh)
+	d.mu.Lock()
+	for id, data := range d.unheld {
+		held[id] = data
+	}
+	d.unheld = nil
+	d.mu.Unlock()
 	if err := b.inbox.Hold(context.WithoutCancel(ctx), held, handled); err != nil {
+		// Not confirmed: Telegram delivers these again and they are
+		// skipped as seen (they are being handled); the next Hold holds
+		// them (and forgets those handled by then) before any confirm.
 		d.mu.Lock()
-		d.handled = append(d.handled, handled...) // forget them next time
-		for _, u := range fresh {
-			delete(d.seen, u.UpdateID)
-		}
+		d.handled = append(d.handled, handled...)
+		d.unheld = held
 		d.mu.Unlock()
 		return err
 	}
-	d.add(fresh)
 	return nil
 }
 

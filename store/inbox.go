@@ -10,7 +10,8 @@ import (
 
 // Hold keeps updates taken from Telegram (by update id, the update as
 // received) until they are handled, and forgets the ones handled since the
-// last call, in one transaction on disk before it returns. Once an update
+// last call (which may be among updates: those are not kept), in one
+// transaction on disk before it returns. Once an update
 // is held it may be confirmed to Telegram: a crash before it was handled
 // leaves it here for Held.
 func (db *DB) Hold(ctx context.Context, updates map[int][]byte, handled []int) error {
@@ -19,13 +20,14 @@ func (db *DB) Hold(ctx context.Context, updates map[int][]byte, handled []int) e
 	}
 	return db.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketInbox)
-		for _, id := range handled {
-			if err := b.Delete(inboxKey(id)); err != nil {
+		for id, data := range updates {
+			if err := b.Put(inboxKey(id), data); err != nil {
 				return err
 			}
 		}
-		for id, data := range updates {
-			if err := b.Put(inboxKey(id), data); err != nil {
+		// After the puts: an update may be handled before it is held.
+		for _, id := range handled {
+			if err := b.Delete(inboxKey(id)); err != nil {
 				return err
 			}
 		}
