@@ -192,3 +192,38 @@ func (r *loadRun) fillDisk(ctx context.Context, expected int64, how string, errs
 	os.Remove(filler)
 	r.printf("  space back after %s; %d storage-full notices so far\n", r.o.FullFor, r.full.Load())
 }
+
+// slowBank is what the slow chat's admin uploads (never published).
+const slowBank = `id = "load-slow"
+title = "慢速上传"
+source = "负载测试"
+
+[[question]]
+id = "1"
+type = "判断"
+text = "党小组会属于“三会”。"
+answer = "对"
+explanation = "党小组会是三会之一。"
+`
+
+// slowChat is a slow chat the whole run: an admin uploads a bank, its
+// download (getFile) takes o.SlowChat, and once the bot has answered
+// (the summary with 发布 / 取消) uploads it again, until the run ends. It
+// returns each upload's time to its answer: the members' latency beside
+// it is what the slow chat must not move.
+func (r *loadRun) slowChat(ctx context.Context) []time.Duration {
+	r.srv.SetLatency("getFile", r.o.SlowChat)
+	defer r.srv.SetLatency("getFile", 0)
+	admin := r.srv.NewUser(loadAdmin, "组织部")
+	var took []time.Duration
+	for ctx.Err() == nil {
+		seq := admin.Seq()
+		t0 := time.Now()
+		admin.SendDocument("load-slow.toml", "text/plain", []byte(slowBank))
+		if _, err := admin.WaitAfter(ctx, seq, func(m telegramtest.Message) bool { return len(m.Buttons) > 0 }); err != nil {
+			break // the run ended first
+		}
+		took = append(took, time.Since(t0))
+	}
+	return took
+}

@@ -43,6 +43,7 @@ type loadOptions struct {
 	Outage     time.Duration // the Bot API fails (429, 502) for this long during the run
 	DiskFull   bool          // the disk fills up during the run, and is freed again
 	FullFor    time.Duration // how long the disk stays full
+	SlowChat   time.Duration // an admin's uploads download this slowly (getFile's latency) the whole run
 	DiskMethod string        // "auto", "tmpfs" or "maxsize"
 	Think      time.Duration // a member's mean pause before each action (0: none)
 	Patience   time.Duration // a member with no reply this long sends /study or /test again
@@ -94,6 +95,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Kills, "kill", 0, "SIGKILL the bot this many times at random moments, restarting it each time")
 	fs.DurationVar(&o.Outage, "outage", 0, "the Bot API answers 429 and 502 for this long during the run")
 	fs.BoolVar(&o.DiskFull, "diskfull", false, "fill the store's disk during the run, then free it")
+	fs.DurationVar(&o.SlowChat, "slowchat", 0, "an admin uploads banks one after the other the whole run, each download (getFile) taking this long")
 	fs.DurationVar(&o.FullFor, "full-for", 10*time.Second, "how long the disk stays full with -diskfull")
 	fs.StringVar(&o.DiskMethod, "disk", "auto", `-diskfull's disk: "tmpfs" (needs root), "maxsize" (store.max_size) or "auto"`)
 	fs.DurationVar(&o.Think, "think", 0, "a member's mean pause before each press or message (uniform in 0.5×–1.5×; 0: none, as fast as replies come)")
@@ -116,7 +118,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	faults := o.Kills > 0 || o.Outage > 0 || o.DiskFull
+	faults := o.Kills > 0 || o.Outage > 0 || o.DiskFull || o.SlowChat > 0
 	if fs.NArg() > 0 || o.Members < 1 || (o.Mode != "polling" && o.Mode != "webhook") ||
 		(*compare && (o.Floor || *rounds < 1)) || ((o.Floor || *compare) && faults) || (*against != "" && !*compare) {
 		if (o.Floor || *compare) && faults {
@@ -200,6 +202,8 @@ type loadResult struct {
 	Finished int           // members who finished both
 	BotCPU   time.Duration // CPU time of the bot processes
 	LoadCPU  time.Duration // CPU time of this process (fake server, members)
+
+	SlowUploads []time.Duration // -slowchat: each upload's time to its answer
 }
 
 // quantile returns the q-quantile of sorted durations.
@@ -439,6 +443,10 @@ func runLoadWith(ctx context.Context, o loadOptions) (*loadResult, error) {
 	if o.DiskFull {
 		faults.Add(1)
 		go func() { defer faults.Done(); r.fillDisk(runCtx, expected, res.DiskHow, faultErr) }()
+	}
+	if o.SlowChat > 0 && !o.Floor {
+		faults.Add(1)
+		go func() { defer faults.Done(); res.SlowUploads = r.slowChat(runCtx) }()
 	}
 	if o.Profile != "" && !o.Floor {
 		faults.Add(1)

@@ -132,6 +132,27 @@ func TestLoadWebhook(t *testing.T) {
 	}
 }
 
+// TestLoadSlowChat: with an admin's uploads downloading slowly the whole
+// run, the members still all finish, and each upload is answered only
+// after its slow download (so the slow chat was really there).
+func TestLoadSlowChat(t *testing.T) {
+	res, out := smallLoad(t, loadOptions{Members: 10, Mode: "polling", Think: 150 * time.Millisecond, SlowChat: 2 * time.Second})
+	if !res.Check.OK() || res.Finished != 10 {
+		t.Errorf("finished %d, check %v\n%s", res.Finished, res.Check.Problems, out)
+	}
+	if len(res.SlowUploads) == 0 {
+		t.Fatalf("no upload answered during the run\n%s", out)
+	}
+	for _, d := range res.SlowUploads {
+		if d < 2*time.Second {
+			t.Errorf("an upload answered after %s, before its 2s download could end", d)
+		}
+	}
+	if !strings.Contains(out, "slow chat: an admin's") {
+		t.Errorf("no slow chat in the report:\n%s", out)
+	}
+}
+
 // TestFloor: the protocol floor serves the same members' script — join,
 // name, study, test — to the end, with two calls at most per action and
 // no store.

@@ -61,6 +61,13 @@ func (r *loadRun) report(res *loadResult) {
 		r.printf("  Bot API calls in answer: %d = %.2f an answer, %.2f an action (%s)%s; %d getUpdates\n",
 			n, float64(n)/float64(res.Answers), float64(n)/float64(max(res.Actions, 1)), strings.Join(parts, ", "), replies, res.Calls["getUpdates"])
 	}
+	if r.o.SlowChat > 0 {
+		var ds []string
+		for _, d := range res.SlowUploads {
+			ds = append(ds, d.Round(100*time.Millisecond).String())
+		}
+		r.printf("  slow chat: an admin's %d uploads, each downloaded in %s, answered after %s\n", len(res.SlowUploads), r.o.SlowChat, strings.Join(ds, ", "))
+	}
 	if r.o.Kills > 0 || r.o.Outage > 0 || r.o.DiskFull {
 		var faults []string
 		if r.o.Kills > 0 {
