@@ -139,7 +139,7 @@ func groupRank(r *Request) error {
 		start, _ := b.svc.Rules.TestWindowOf(b.svc.Cal, f.Quarter)
 		s.WriteString("\n" + fmt.Sprintf(txtGroupRankTestWait, PeriodName(f.Quarter), b.day(start)))
 	}
-	if f.Standing != nil {
+	if f.Standing != nil && f.Standing.Rank > 0 {
 		s.WriteString("\n" + fmt.Sprintf(txtGroupRankHalf, PeriodName(f.Half), f.Of, f.Standing.Rank, score(f.Standing.Value)))
 	}
 	c := f.Year.Stars

@@ -333,6 +333,32 @@ func TestOneMeanPerLabel(t *testing.T) {
 	}
 }
 
+// TestRankLeavesOutEmptyBranches: in /rank a node without members is
+// listed as not ranked, after those ranked, and does not share first place
+// with a branch whose members did nothing; a member's own branch is
+// placed among the ranked only; /branch says 暂无党员, not "0/0".
+func TestRankLeavesOutEmptyBranches(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	u := e.member(1001, "党员甲", "qingshan")
+	m := e.send(admin, "/rank", "下级组织排名")
+	if !strings.Contains(m.Text, "第二片区：暂无党员，不参加排名") || strings.Contains(m.Text, "1. 第二片区") {
+		t.Errorf("/rank ranks a node without members:\n%s", m.Text)
+	}
+	if !strings.Contains(m.Text, "1. 青山村党支部") || !strings.Contains(m.Text, "个党支部暂无党员或暂无可比数据，不参加排名") ||
+		strings.Contains(m.Text, "1. 老洼坪村党支部") {
+		t.Errorf("/rank's branches:\n%s", m.Text)
+	}
+	br := e.send(admin, "/branch", "下级组织")
+	if !strings.Contains(br.Text, "第二片区：暂无党员") || strings.Contains(br.Text, "0/0") {
+		t.Errorf("/branch shows a node without members as counts:\n%s", br.Text)
+	}
+	mine := e.send(u, "/rank", "半年一比")
+	if !strings.Contains(mine.Text, "在同级 1 个组织中排第 1 名") {
+		t.Errorf("a member's /rank counts the empty branches beside theirs:\n%s", mine.Text)
+	}
+}
+
 // TestMoveAsksAndKeepsCounts: a member of 牛卯坪 who opens 老洼坪's
 // invite is asked first; after the move every count adds up, and the
 // month's study is counted where the member is now.
@@ -352,7 +378,7 @@ func TestMoveAsksAndKeepsCounts(t *testing.T) {
 	}
 	e.press(u, "确认转入", "老洼坪村党支部")
 	rep := e.send(sec, "/branch", "太平镇党委")
-	if l := lineWith(rep.Text, "牛卯坪"); !strings.Contains(l, "0/0") {
+	if l := lineWith(rep.Text, "牛卯坪"); !strings.Contains(l, "牛卯坪村党支部：暂无党员") {
 		t.Errorf("牛卯坪 after the move: %q", l)
 	}
 	if l := lineWith(rep.Text, "老洼坪"); !strings.HasPrefix(strings.TrimSpace(l), "老洼坪村党支部：1/2") {

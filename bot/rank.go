@@ -92,7 +92,11 @@ func (b *Bot) rankText(st *quiz.Standings) (string, *tgbotapi.InlineKeyboardMark
 	fmt.Fprintf(&s, txtRankHeader, PeriodName(st.Half))
 	if st.Branch != "" && st.BranchFigures != nil {
 		f := st.BranchFigures
-		s.WriteString("\n" + fmt.Sprintf(txtRankBranch, esc(tree.Name(st.Branch)), st.BranchOf, st.BranchRank, percent(f.StudyRate()), score(f.DueMean())))
+		if st.BranchRank == 0 {
+			s.WriteString("\n" + fmt.Sprintf(txtRankBranchOut, esc(tree.Name(st.Branch))))
+		} else {
+			s.WriteString("\n" + fmt.Sprintf(txtRankBranch, esc(tree.Name(st.Branch)), st.BranchOf, st.BranchRank, percent(f.StudyRate()), score(f.DueMean())))
+		}
 	}
 	if len(st.Rows) > 0 {
 		sw, tw := weights(rules.Rank)
@@ -103,20 +107,24 @@ func (b *Bot) rankText(st *quiz.Standings) (string, *tgbotapi.InlineKeyboardMark
 	}
 	if len(st.Leaves) > len(st.Rows) {
 		const edge = 10
-		if len(st.Leaves) > 2*edge {
+		ranked := st.Leaves[:quiz.RankedCount(st.Leaves)] // the ranked come first
+		if len(ranked) > 2*edge {
 			s.WriteString("\n" + fmt.Sprintf(txtRankLeaves, edge, edge))
-			for _, row := range st.Leaves[:edge] {
+			for _, row := range ranked[:edge] {
 				s.WriteString("\n" + b.rankRow(row))
 			}
 			s.WriteString("\n" + txtRankEllipsis)
-			for _, row := range st.Leaves[len(st.Leaves)-edge:] {
+			for _, row := range ranked[len(ranked)-edge:] {
 				s.WriteString("\n" + b.rankRow(row))
 			}
-		} else {
+		} else if len(ranked) > 0 {
 			s.WriteString("\n" + txtRankLeavesAll)
-			for _, row := range st.Leaves {
+			for _, row := range ranked {
 				s.WriteString("\n" + b.rankRow(row))
 			}
+		}
+		if n := len(st.Leaves) - len(ranked); n > 0 {
+			s.WriteString("\n" + fmt.Sprintf(txtRankLeavesOut, n))
 		}
 	}
 	if len(st.Members) > 0 {
@@ -142,6 +150,12 @@ func (b *Bot) rankText(st *quiz.Standings) (string, *tgbotapi.InlineKeyboardMark
 
 func (b *Bot) rankRow(row quiz.Standing) string {
 	tree := b.svc.Tree()
+	if row.Rank == 0 {
+		if row.Members == 0 {
+			return fmt.Sprintf(txtRankEmpty, esc(tree.Name(row.Node)))
+		}
+		return fmt.Sprintf(txtRankNothing, esc(tree.Name(row.Node)))
+	}
 	small, change := "", ""
 	if row.Small {
 		small = fmt.Sprintf(txtRankSmall, b.svc.Rules.Rank.MinSize)

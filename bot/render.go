@@ -399,7 +399,7 @@ func unixTime(sec int64) time.Time { return time.Unix(sec, 0) }
 // when there is none.
 func meanNum(f float64) string {
 	if math.IsNaN(f) {
-		return "—"
+		return txtNoFigure
 	}
 	return strconv.FormatFloat(f, 'f', 1, 64)
 }
@@ -408,7 +408,7 @@ func meanNum(f float64) string {
 // is none (nothing was owed).
 func ratePct(f float64) string {
 	if math.IsNaN(f) {
-		return "—"
+		return txtNoFigure
 	}
 	return percent(f)
 }

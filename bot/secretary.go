@@ -89,8 +89,12 @@ func showBranch(r *Request, node string) error {
 	if len(rep.Children) > 0 {
 		s.WriteString(txtBranchChildren)
 		for _, c := range rep.Children {
-			s.WriteString("\n" + fmt.Sprintf(txtBranchChild, esc(tree.Name(c.Node)), c.Study.Stats.StudyDone, c.Study.StudyDue,
-				c.Test.Stats.TestTaken, c.Test.TestDue, meanNum(c.Test.DueMean())))
+			if c.Study.Members == 0 && c.Study.StudyDue == 0 && c.Test.TestDue == 0 {
+				s.WriteString("\n" + fmt.Sprintf(txtYearChildEmpty, esc(tree.Name(c.Node)))) // not "0/0"
+			} else {
+				s.WriteString("\n" + fmt.Sprintf(txtBranchChild, esc(tree.Name(c.Node)), fraction(c.Study.Stats.StudyDone, c.Study.StudyDue),
+					fraction(c.Test.Stats.TestTaken, c.Test.TestDue), meanNum(c.Test.DueMean())))
+			}
 			if len(rows) < 30 {
 				rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(truncate(tree.Name(c.Node), 30), "br:"+c.Node)))
 			}
@@ -529,4 +533,13 @@ func flagText(r *Request) error {
 		r.Reply(txtFlagNext)
 	}
 	return nil
+}
+
+// fraction is "done/owed", or "—" when nothing is owed (a test not yet
+// open, a node without members): never "0/0".
+func fraction(done, owed int64) string {
+	if owed <= 0 {
+		return txtNoFigure
+	}
+	return strconv.FormatInt(done, 10) + "/" + strconv.FormatInt(owed, 10)
 }

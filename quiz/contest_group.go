@@ -168,7 +168,7 @@ func (s *Service) GroupFigures(ctx context.Context, chat int64) (*GroupFigures, 
 				return err
 			}
 			ranked := s.Rules.Rank.Rank(sib)
-			out.Of = len(ranked)
+			out.Of = RankedCount(ranked)
 			for i := range ranked {
 				if ranked[i].Node == b.Node {
 					out.Standing = &ranked[i]

@@ -211,7 +211,7 @@ func (s *Service) StandingsOf(ctx context.Context, v Viewer, node string, half P
 				return err
 			}
 			ranked := s.Rules.Rank.Rank(sib)
-			out.BranchOf = len(ranked)
+			out.BranchOf = RankedCount(ranked)
 			for i := range ranked {
 				if ranked[i].Node == b {
 					out.BranchRank = ranked[i].Rank

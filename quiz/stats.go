@@ -212,7 +212,24 @@ type Standing struct {
 	Value  float64 // the blend the ranking orders by, 0–100
 	Change float64 // Value minus the previous half's; NaN when there is none
 	Small  bool    // fewer members than the minimum: shown, marked
-	Rank   int     // 1 is best; equal values share a rank
+	Rank   int     // 1 is best; equal values share a rank; 0: not ranked (nothing was owed: no members yet)
+}
+
+// Ranked reports whether the node takes part in the ranking: something
+// was owed there (a month begun or a test opened while it had members). A
+// node with nothing owed has no figure to compare; ranked with 0 it would
+// tie with the branches whose members did nothing.
+func (s Standing) Ranked() bool { return s.StudyDue+s.TestDue > 0 }
+
+// RankedCount is how many of the standings take part in the ranking.
+func RankedCount(st []Standing) int {
+	n := 0
+	for _, s := range st {
+		if s.Ranked() {
+			n++
+		}
+	}
+	return n
 }
 
 // Value is the blend of a node's figures the ranking orders by, 0–100:
@@ -247,7 +264,8 @@ func (c RankConfig) Evaluate(in StandingInput) Standing {
 
 // Rank evaluates and orders siblings: by value, best first; then by
 // study rate; then by node id so the order is stable. Equal values share
-// a rank (1, 2, 2, 4).
+// a rank (1, 2, 2, 4). Nodes that are not Ranked come last, by node id,
+// with rank 0.
 func (c RankConfig) Rank(in []StandingInput) []Standing {
 	out := make([]Standing, len(in))
 	for i, x := range in {
@@ -262,6 +280,14 @@ func (c RankConfig) Rank(in []StandingInput) []Standing {
 		rounded[i] = round2(out[i].Value)
 	}
 	slices.SortFunc(idx, func(i, j int) int {
+		if a, b := out[i].Ranked(), out[j].Ranked(); a != b {
+			if a {
+				return -1
+			}
+			return 1
+		} else if !a {
+			return strings.Compare(out[i].Node, out[j].Node)
+		}
 		if c := cmp.Compare(rounded[j], rounded[i]); c != 0 {
 			return c
 		}
@@ -277,6 +303,9 @@ func (c RankConfig) Rank(in []StandingInput) []Standing {
 	}
 	out = sorted
 	for i := range out {
+		if !out[i].Ranked() {
+			break // the rest are not ranked either
+		}
 		if i > 0 && round2(out[i].Value) == round2(out[i-1].Value) { // equal when shown: share a rank
 			out[i].Rank = out[i-1].Rank
 		} else {

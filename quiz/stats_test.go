@@ -2,6 +2,7 @@ package quiz_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"partyquiz/quiz"
@@ -97,6 +98,35 @@ func TestRank(t *testing.T) {
 	e := cfg.Evaluate(quiz.StandingInput{Figures: fig("e", 0, quiz.NodeStats{}, 0, 0)})
 	if e.Value != 0 || !e.Small || !math.IsNaN(e.StudyRate()) {
 		t.Errorf("empty: %+v", e)
+	}
+}
+
+// TestRankLeavesOutEmptyNodes: a node with nothing owed (no members yet)
+// is not ranked: it comes after every ranked node with rank 0, and is not
+// counted among those ranked — it does not tie with a branch whose
+// members did nothing.
+func TestRankLeavesOutEmptyNodes(t *testing.T) {
+	cfg := quiz.RankConfig{StudyWeight: 0.4, TestWeight: 0.6, MinSize: 5}
+	got := cfg.Rank([]quiz.StandingInput{
+		{Figures: fig("a-empty", 0, quiz.NodeStats{}, 0, 0)},
+		{Figures: fig("b-idle", 6, quiz.NodeStats{}, 6, 0)},
+		{Figures: fig("c-busy", 6, quiz.NodeStats{StudyDone: 3}, 6, 0)},
+		{Figures: fig("d-empty", 0, quiz.NodeStats{}, 0, 0)},
+	})
+	var order []string
+	var ranks []int
+	for _, s := range got {
+		order = append(order, s.Node)
+		ranks = append(ranks, s.Rank)
+	}
+	if want := []string{"c-busy", "b-idle", "a-empty", "d-empty"}; !slices.Equal(order, want) {
+		t.Errorf("order %v, want %v", order, want)
+	}
+	if want := []int{1, 2, 0, 0}; !slices.Equal(ranks, want) {
+		t.Errorf("ranks %v, want %v", ranks, want)
+	}
+	if n := quiz.RankedCount(got); n != 2 {
+		t.Errorf("%d ranked, want 2", n)
 	}
 }
 

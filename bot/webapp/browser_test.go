@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -295,8 +296,11 @@ func TestBrowser(t *testing.T) {
 	b.do(chromedp.Click(`#tabs button[data-tab="ranking"]`))
 	b.waitLoaded("ranking:area1:")
 	ranked := texts(b, "#ranking-list li .name")
-	if len(ranked) != 3 || ranked[0] != "1. 大沙镇党委" {
-		t.Errorf("第一片区's ranking: %q", ranked)
+	if len(ranked) != 3 || ranked[0] != "1. 大沙镇党委" || ranked[2] != "旧院镇党委" {
+		t.Errorf("第一片区's ranking (旧院镇 has no members: last, no place): %q", ranked)
+	}
+	if tags := texts(b, "#ranking-list li .tag"); !slices.Contains(tags, "不参加排名") {
+		t.Errorf("旧院镇党委 is not marked as not ranked: tags %q", tags)
 	}
 	b.screenshot("ranking-light")
 	b.do(chromedp.Click(`#tabs button[data-tab="year"]`))

@@ -40,6 +40,8 @@ const T = {
   notTested: '未参加',
   flagged: '答题过快',
   small: '人数少',
+  unranked: '不参加排名',
+  nothingOwed: '暂无可比数据。',
   noChildren: '没有下级组织。',
   noMembers: '这里还没有党员。',
   unfinishedFirst: '（未完成的在前）',
@@ -544,11 +546,18 @@ function renderRanking(d) {
   if (d.rows.length) {
     $('#ranking-label').textContent = fmt(T.rankingHead, d.label, d.weights[0], d.weights[1]);
     const good = cssVar('--button'), hint = cssVar('--hint');
-    hbar('ranking-chart', d.rows.map((r) => r.rank + '. ' + r.name), d.rows.map((r) => r.value), d.rows.map((r) => {
+    // A node with nothing owed (no members yet) has no rank: listed last, not charted.
+    const ranked = d.rows.filter((r) => r.rank);
+    hbar('ranking-chart', ranked.map((r) => r.rank + '. ' + r.name), ranked.map((r) => r.value), ranked.map((r) => {
       const ch = r.change === null ? '' : ' (' + (r.change >= 0 ? '+' : '') + r.change.toFixed(1) + ')';
       return r.value_text + ch;
-    }), 100, (p) => goTo(d.rows[p.dataIndex].id), d.rows.map((r) => (r.small ? hint : good)));
+    }), 100, (p) => goTo(ranked[p.dataIndex].id), ranked.map((r) => (r.small ? hint : good)));
     list.replaceChildren(...d.rows.map((r) => {
+      if (!r.rank) {
+        return el('li', { class: 'link', 'data-node': r.id, onclick: () => goTo(r.id) },
+          el('div', {}, el('span', { class: 'name', text: r.name }), el('span', { class: 'tag', text: T.unranked })),
+          el('div', { class: 'fig' }, r.members ? T.nothingOwed : T.noMembers));
+      }
       const change = r.change === null ? null : el('span', { class: r.change >= 0 ? 'up' : 'down',
         text: ' ' + fmt(r.change >= 0 ? T.changeUp : T.changeDown, r.change.toFixed(1)) });
       return el('li', { class: 'link', 'data-node': r.id, onclick: () => goTo(r.id) },
