@@ -499,13 +499,8 @@ func (b *Bot) consoleText(c *quiz.Contest, title string) (string, *tgbotapi.Inli
 // pressControl is a button of the console: cc:<contest>:<action>.
 func pressControl(r *Request) error {
 	b := r.Bot
-	if len(r.Data) != 3 {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	id, ok := parseID36(r.Data[1])
+	id, ok := r.pressedID(3)
 	if !ok {
-		r.Toast(txtButtonUnknown)
 		return nil
 	}
 	c, err := b.svc.HostContest(r.Ctx, r.Viewer, id)
@@ -644,13 +639,8 @@ func (b *Bot) showPast(r *Request, chat int64) error {
 // pressPast sends a past contest's leaderboard to its group again.
 func pressPast(r *Request) error {
 	b := r.Bot
-	if len(r.Data) != 2 {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	id, ok := parseID36(r.Data[1])
+	id, ok := r.pressedID(2)
 	if !ok {
-		r.Toast(txtButtonUnknown)
 		return nil
 	}
 	res, err := b.svc.ContestResults(r.Ctx, r.Viewer, id)

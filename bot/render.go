@@ -151,6 +151,19 @@ func parseID36(s string) (uint64, bool) {
 	return v, err == nil
 }
 
+// pressedID reads the id36 at index 1 of a button's data of n parts
+// (prefix:id…). Data of another shape is an unknown button: the press is
+// told so and ok is false.
+func (r *Request) pressedID(n int) (id uint64, ok bool) {
+	if len(r.Data) == n {
+		id, ok = parseID36(r.Data[1])
+	}
+	if !ok {
+		r.Toast(txtButtonUnknown)
+	}
+	return id, ok
+}
+
 func parseSmall(s string, max int) (int, bool) {
 	v, err := strconv.Atoi(s)
 	return v, err == nil && v >= 0 && v <= max

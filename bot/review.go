@@ -43,13 +43,8 @@ func review(r *Request) error {
 
 func pressReview(r *Request) error {
 	b := r.Bot
-	if len(r.Data) != 2 {
-		r.Toast(txtButtonUnknown)
-		return nil
-	}
-	id, ok := parseID36(r.Data[1])
+	id, ok := r.pressedID(2)
 	if !ok {
-		r.Toast(txtButtonUnknown)
 		return nil
 	}
 	a, err := b.svc.Review(r.Ctx, r.From, id)
