@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"partyquiz/bot"
 	"partyquiz/questions"
@@ -217,8 +218,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v quiz.Viewer)
 		TestOpen: rep.TestOpen, Children: []child{}, Rows: []memberRow{}}
 	if !rep.TestOpen {
 		start, _ := s.svc.Rules.TestWindowOf(s.svc.Cal, rep.Quarter)
-		st := start.In(s.svc.Cal.Loc)
-		out.TestOpens = strconv.Itoa(int(st.Month())) + "月" + strconv.Itoa(st.Day()) + "日"
+		out.TestOpens = s.day(start)
 	}
 	switch period {
 	case "month":
@@ -381,15 +381,19 @@ func (s *Server) year(w http.ResponseWriter, r *http.Request, v quiz.Viewer) {
 }
 
 type weakItem struct {
-	Bank     string   `json:"bank"`
-	ID       string   `json:"id"`
-	Type     string   `json:"type"`
-	Text     string   `json:"text"`
-	Options  []string `json:"options"`
-	Answer   string   `json:"answer"`
-	Facility num      `json:"facility"`
-	Text2    string   `json:"facility_text"`
-	Answers  int64    `json:"answers"`
+	Bank    string   `json:"bank"`
+	ID      string   `json:"id"`
+	Type    string   `json:"type"`
+	Text    string   `json:"text"`
+	Options []string `json:"options"`
+	Answer  string   `json:"answer"` // "" while Hidden
+	// Hidden: the question is in a test someone may still take, so its
+	// answer is not sent until the day Until names ("12月31日").
+	Hidden   bool   `json:"hidden,omitempty"`
+	Until    string `json:"until,omitempty"`
+	Facility num    `json:"facility"`
+	Text2    string `json:"facility_text"`
+	Answers  int64  `json:"answers"`
 }
 
 type weakAnswer struct {
@@ -413,8 +417,14 @@ func (s *Server) weak(w http.ResponseWriter, r *http.Request, v quiz.Viewer) {
 	}
 	out := weakAnswer{Node: s.ref(node), Path: s.path(v, node), MinAnswers: quiz.MinAnswersForWeak, Items: []weakItem{}}
 	for _, it := range items {
-		wi := weakItem{Bank: it.Bank, ID: it.Q.ID, Type: string(it.Q.Type), Text: it.Q.Text, Options: []string{}, Answer: it.Q.AnswerText(),
+		wi := weakItem{Bank: it.Bank, ID: it.Q.ID, Type: string(it.Q.Type), Text: it.Q.Text, Options: []string{},
 			Facility: num(it.Facility), Text2: pct(it.Facility), Answers: it.Stats.Answers}
+		if it.Hidden {
+			// The same rule as /weak: no answer while the test may be taken.
+			wi.Hidden, wi.Until = true, s.day(it.Until.Add(-time.Second))
+		} else {
+			wi.Answer = it.Q.AnswerText()
+		}
 		if it.Q.Type == questions.Single || it.Q.Type == questions.Multiple {
 			for i, o := range it.Q.Options {
 				wi.Options = append(wi.Options, questions.Letter(i)+". "+o)
@@ -582,4 +592,10 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", "attachment; filename=\"export.xlsx\"; filename*=UTF-8''"+strings.ReplaceAll(url.QueryEscape(name), "+", "%20"))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(data)
+}
+
+// day formats an instant's date in the organisation's zone as 12月31日.
+func (s *Server) day(t time.Time) string {
+	t = t.In(s.svc.Cal.Loc)
+	return strconv.Itoa(int(t.Month())) + "月" + strconv.Itoa(t.Day()) + "日"
 }

@@ -67,6 +67,7 @@ const T = {
   noWeak: '还没有足够的作答（每题至少 %d 次）。',
   right: '答对率 %s（%d 次作答）',
   answer: '正确答案：%s',
+  answerLater: '本题属于尚未结束的测试，答案在 %s 测试结束后显示。',
   memberTitle: '%s',
   missedMonths: '可以补学的月份',
   missedTest: '可以补考的测试',
@@ -605,7 +606,7 @@ function renderWeak(d) {
   list.replaceChildren(...d.items.map((it) => el('li', { class: 'q', 'data-q': it.bank + '/' + it.id },
     el('div', { text: it.text }),
     it.options.length ? el('div', { class: 'opts', text: it.options.join('　') }) : null,
-    el('div', { class: 'ans', text: fmt(T.answer, it.answer) }),
+    el('div', { class: 'ans', text: it.hidden ? fmt(T.answerLater, it.until) : fmt(T.answer, it.answer) }),
     el('div', { class: 'fig', text: fmt(T.right, it.facility_text, it.answers) }),
     el('div', { class: 'bar' }, el('i', { style: 'width:' + Math.round(100 * (it.facility || 0)) + '%;background:var(--danger)' })))));
 }
