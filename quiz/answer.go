@@ -86,8 +86,9 @@ func (s *Service) Answer(ctx context.Context, id int64, attempt uint64, idx int,
 
 		// Item statistics describe study and tests: practising the
 		// mistake book, where members see questions again and again, is
-		// left out of them.
-		if a.Kind != Practice {
+		// left out of them — from /mistakes, or mixed into a month's
+		// study as 错题重练.
+		if a.Kind != Practice && !it.Mistake {
 			stat := ItemStats{Answers: 1}
 			if r.Right {
 				stat.Right = 1

@@ -110,7 +110,7 @@ func (s *Service) Me(ctx context.Context, id int64) (*MemberRecord, error) {
 				rec.Entries = append(rec.Entries, e)
 			}
 		}
-		ranked, err := s.memberRanking(tx, u.Branch, rec.Half.Key())
+		ranked, err := s.memberRanking(tx, u.Branch, rec.Half)
 		if err != nil {
 			return err
 		}
@@ -139,14 +139,17 @@ type MemberStanding struct {
 
 // memberRanking ranks a branch's members by their points for a period
 // (a half year or a year key); equal points share a rank.
-func (s *Service) memberRanking(tx Tx, branch, period string) ([]MemberStanding, error) {
+func (s *Service) memberRanking(tx Tx, branch string, period Period) ([]MemberStanding, error) {
 	users, err := tx.Members(branch)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]MemberStanding, 0, len(users))
 	for _, u := range users {
-		p, err := tx.Progress(u.ID, period)
+		if !u.Joined.Before(period.End) {
+			continue // joined after the period: not one of its members
+		}
+		p, err := tx.Progress(u.ID, period.Key())
 		if err != nil {
 			return nil, err
 		}
@@ -218,13 +221,13 @@ func (s *Service) StandingsOf(ctx context.Context, v Viewer, node string, half P
 					out.BranchFigures = &ranked[i]
 				}
 			}
-			out.Members, err = s.memberRanking(tx, b, out.Half.Key())
+			out.Members, err = s.memberRanking(tx, b, out.Half)
 			return err
 		}
 		out.Node = node
 		var err error
 		if tree.IsLeaf(node) {
-			out.Members, err = s.memberRanking(tx, node, out.Half.Key())
+			out.Members, err = s.memberRanking(tx, node, out.Half)
 			return err
 		}
 		rows, err := s.standingInputs(tx, out.Half, now, tree.Children(node))
@@ -405,7 +408,7 @@ func (s *Service) YearOf(ctx context.Context, v Viewer, node string, year Period
 		}
 		out.Node = node
 		nodeYear := func(n string) (NodeYear, error) {
-			c, err := tx.MemberCount(n)
+			c, err := s.periodMembers(tx, n, out.Year, s.now())
 			if err != nil {
 				return NodeYear{}, err
 			}
@@ -424,7 +427,7 @@ func (s *Service) YearOf(ctx context.Context, v Viewer, node string, year Period
 			return err
 		}
 		if tree.IsLeaf(branch) {
-			out.Members, err = s.memberRanking(tx, branch, key)
+			out.Members, err = s.memberRanking(tx, branch, out.Year)
 			if out.Own != nil {
 				for _, m := range out.Members {
 					if m.User.ID == v.ID {
@@ -529,7 +532,7 @@ func (s *Service) Results(ctx context.Context, branch string, p Period) ([]Resul
 	var out []ResultRow
 	err := s.Store.View(ctx, func(tx Tx) error {
 		if p.Kind == Half || p.Kind == Year {
-			ranked, err := s.memberRanking(tx, branch, p.Key())
+			ranked, err := s.memberRanking(tx, branch, p)
 			if err != nil {
 				return err
 			}
@@ -599,13 +602,35 @@ func (s *Service) nodeFigures(tx Tx, node string, p Period, now time.Time) (Figu
 	if err != nil {
 		return Figures{}, err
 	}
+	later, err := s.joinedAfter(tx, node, p, now)
+	if err != nil {
+		return Figures{}, err
+	}
+	return s.figures(node, members, st, p, now, later), nil
+}
+
+// joinedAfter is how many of a node's members joined after period p
+// ended: the Joined counters of the periods of p's kind after it, up to
+// now.
+func (s *Service) joinedAfter(tx Tx, node string, p Period, now time.Time) (int64, error) {
 	var later int64
 	for q := p.Next(s.Cal); !q.Start.After(now); q = q.Next(s.Cal) {
 		ls, err := tx.NodeStats(node, q.Key())
 		if err != nil {
-			return Figures{}, err
+			return 0, err
 		}
 		later += ls.Joined
 	}
-	return s.figures(node, members, st, p, now, later), nil
+	return later, nil
+}
+
+// periodMembers is how many of a node's members now were members during
+// period p: those who joined after it are not counted in its figures.
+func (s *Service) periodMembers(tx Tx, node string, p Period, now time.Time) (int64, error) {
+	c, err := tx.MemberCount(node)
+	if err != nil {
+		return 0, err
+	}
+	later, err := s.joinedAfter(tx, node, p, now)
+	return max(0, c-later), err
 }

@@ -183,7 +183,7 @@ func (s *Service) roundBranch(tx Tx, r Round, branch string, reports map[string]
 	}
 	var ranked map[int64]MemberStanding
 	if r.Kind == RoundHalfEnd || r.Kind == RoundYearEnd {
-		list, err := s.memberRanking(tx, branch, r.Period.Key())
+		list, err := s.memberRanking(tx, branch, r.Period)
 		if err != nil {
 			return err
 		}
@@ -218,10 +218,16 @@ func (s *Service) roundBranch(tx Tx, r Round, branch string, reports map[string]
 			}
 			e.Kind, e.Tested, e.Score, e.Passed, e.Until = EventTestResult, p.Tested, p.TestScore, p.Passed, reveal
 		case RoundHalfEnd:
-			m := ranked[u.ID]
+			m, ok := ranked[u.ID]
+			if !ok {
+				continue // joined after the half year: not theirs
+			}
 			e.Kind, e.Points, e.Rank, e.Of = EventHalfResult, m.Points, m.Rank, len(ranked)
 		case RoundYearEnd:
-			m := ranked[u.ID]
+			m, ok := ranked[u.ID]
+			if !ok {
+				continue // joined after the year: not theirs
+			}
 			e.Kind, e.Points, e.Stars = EventYearResult, m.Points, m.Stars
 		case RoundRemindStudy, RoundRemindTest:
 			ok, err := s.reminder(tx, u, r, now, &e)

@@ -284,7 +284,7 @@ func (s *Service) Export(ctx context.Context, v Viewer, node string) ([]ExportRo
 	var out []ExportRow
 	for _, leaf := range tree.Leaves(node) {
 		err := s.Store.View(ctx, func(tx Tx) error {
-			ranked, err := s.memberRanking(tx, leaf, year.Key())
+			ranked, err := s.memberRanking(tx, leaf, year)
 			if err != nil {
 				return err
 			}

@@ -117,6 +117,11 @@ func (inv *Invite) Usable(now time.Time, user int64) bool {
 		return false
 	}
 	if inv.Role == RoleSecretary {
+		if inv.Uses > len(inv.UsedBy) {
+			// Used before UsedBy was recorded (an older store): by
+			// someone, so by nobody again.
+			return false
+		}
 		for _, u := range inv.UsedBy {
 			if u != user {
 				return false
