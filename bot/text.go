@@ -319,6 +319,18 @@ var reasonText = map[string]string{
 	"invite_used":     txtInviteUsed,
 	"invite_revoked":  txtInviteRevoked,
 	"bad_amount":      txtBadFix,
+	// Reasons that come only from data no screen of the bot makes (a
+	// forged or garbled button) or that their screens handle before they
+	// reach here: words all the same, never an apology and an error log.
+	"bad_period":      txtButtonUnknown,
+	"bad_role":        txtButtonUnknown,
+	"no_reason":       txtFixNoReason,
+	"bad_tree":        txtBadTree,
+	"already_done":    txtAlreadyDone,
+	"move_ask":        txtMoveAgain,
+	"too_many":        txtExportTooMany,
+	"bad_file":        txtUploadGone,
+	"content_changed": txtPublishStale,
 }
 
 // Secretaries and admins.
@@ -394,6 +406,11 @@ const (
 	txtNoneYet        = "\n（暂无）"
 
 	txtExportTooMany = "这个组织的党员太多，请选择下级组织分别导出。"
+	txtFixNoReason   = "调整积分必须写明原因，请重新操作。"
+	txtBadTree       = "组织架构有误（编号重复、上级不存在或不止一个根），没有做任何改动。请检查后重新上传。"
+	txtAlreadyDone   = "这一期已经完成了，不需要再做。"
+	txtMoveAgain     = "您已是其他党支部的党员，请重新点击邀请链接，确认后再转入。"
+	txtUploadGone    = "这次上传的文件有问题或已失效，没有发布任何内容。请重新发送文件。"
 	txtXlsxDone      = "完成"
 	txtXlsxMakeup    = "完成（补学）"
 	txtXlsxNotDone   = "未完成"

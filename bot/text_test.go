@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,12 +75,50 @@ func asciiPunct(s string) string {
 
 // TestReasonsWorded: every reason the engine gives has words.
 func TestReasonsWorded(t *testing.T) {
-	for _, r := range []string{"not_member", "no_questions", "outside_window", "no_attempts", "closed",
-		"answered", "not_current", "not_yours", "bad_choice", "empty_answer", "review_later",
-		"invite_unknown", "invite_expired", "bad_name", "node_unknown", "not_in_scope", "storage_full",
-		"not_leaf", "no_mistakes"} {
+	// Every reason the engine can give, read from its source: the Reason
+	// constants and any string literal passed to quiz.Errorf. A reason
+	// without words reached users as 系统出了点问题 with an error logged
+	// (a forged "mk:2026-13" did: bad_period had none).
+	reasons := map[string]string{}
+	files, err := filepath.Glob("../quiz/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the engine's source: %v", err)
+	}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ValueSpec:
+				for i, name := range n.Names {
+					if strings.HasPrefix(name.Name, "Reason") && i < len(n.Values) {
+						if lit, ok := n.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							reasons[strings.Trim(lit.Value, `"`)] = fset.Position(lit.Pos()).String()
+						}
+					}
+				}
+			case *ast.CallExpr:
+				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "Errorf" && len(n.Args) == 2 {
+					if lit, ok := n.Args[1].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						reasons[strings.Trim(lit.Value, `"`)] = fset.Position(lit.Pos()).String()
+					}
+				}
+			}
+			return true
+		})
+	}
+	if len(reasons) < 30 {
+		t.Fatalf("found only %d reasons in quiz/: %v", len(reasons), reasons)
+	}
+	for r, at := range reasons {
 		if reasonText[r] == "" {
-			t.Errorf("no words for %q", r)
+			t.Errorf("no words for %q (%s)", r, at)
 		}
 	}
 }

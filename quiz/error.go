@@ -86,4 +86,8 @@ const (
 	ReasonBadFile        = "bad_file"        // an upload with problems
 	ReasonContentChanged = "content_changed" // something was published since the draft was made
 	ReasonNoVersion      = "no_version"      // no such published version (a roll back, a file sent back)
+	ReasonBadPeriod      = "bad_period"      // a period key that does not parse, or of the wrong kind
+	ReasonBadRole        = "bad_role"        // an invite for a role that cannot be invited
+	ReasonNoReason       = "no_reason"       // a point correction without its reason
+	ReasonBadTree        = "bad_tree"        // an organisation tree that is not one tree
 )

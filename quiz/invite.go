@@ -47,7 +47,7 @@ func (s *Service) CreateInvite(ctx context.Context, v Viewer, node string, role 
 			return nil, Errorf(Forbidden, ReasonNotInScope)
 		}
 	default:
-		return nil, Errorf(Invalid, "bad_role")
+		return nil, Errorf(Invalid, ReasonBadRole)
 	}
 	code, err := newCode()
 	if err != nil {

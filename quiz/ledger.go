@@ -260,7 +260,7 @@ func (s *Service) Correct(ctx context.Context, v Viewer, member int64, amount Po
 		return nil, Errorf(Invalid, ReasonBadAmount)
 	}
 	if reason == "" {
-		return nil, Errorf(Invalid, "no_reason")
+		return nil, Errorf(Invalid, ReasonNoReason)
 	}
 	now := s.now()
 	tree := s.Tree()

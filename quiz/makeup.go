@@ -151,7 +151,7 @@ func (s *Service) ActiveGrants(ctx context.Context, id int64) ([]Grant, error) {
 func (s *Service) StartMakeupStudy(ctx context.Context, id int64, period string) (*StudySession, error) {
 	month, err := s.Cal.Parse(period)
 	if err != nil || month.Kind != Month {
-		return nil, Errorf(Invalid, "bad_period")
+		return nil, Errorf(Invalid, ReasonBadPeriod)
 	}
 	var g *Grant
 	now := s.now()

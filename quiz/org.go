@@ -33,28 +33,28 @@ func NewTree(nodes []Node) (*Tree, error) {
 	for i := range nodes {
 		n := nodes[i]
 		if n.ID == "" {
-			return nil, fmt.Errorf("org tree: node without id: %w", Errorf(Invalid, "bad_tree"))
+			return nil, fmt.Errorf("org tree: node without id: %w", Errorf(Invalid, ReasonBadTree))
 		}
 		if _, dup := t.nodes[n.ID]; dup {
-			return nil, fmt.Errorf("org tree: duplicate node %q: %w", n.ID, Errorf(Invalid, "bad_tree"))
+			return nil, fmt.Errorf("org tree: duplicate node %q: %w", n.ID, Errorf(Invalid, ReasonBadTree))
 		}
 		t.nodes[n.ID] = &n
 	}
 	for _, n := range nodes {
 		if n.Parent == "" {
 			if t.root != "" {
-				return nil, fmt.Errorf("org tree: two roots %q and %q: %w", t.root, n.ID, Errorf(Invalid, "bad_tree"))
+				return nil, fmt.Errorf("org tree: two roots %q and %q: %w", t.root, n.ID, Errorf(Invalid, ReasonBadTree))
 			}
 			t.root = n.ID
 			continue
 		}
 		if _, ok := t.nodes[n.Parent]; !ok {
-			return nil, fmt.Errorf("org tree: node %q has unknown parent %q: %w", n.ID, n.Parent, Errorf(Invalid, "bad_tree"))
+			return nil, fmt.Errorf("org tree: node %q has unknown parent %q: %w", n.ID, n.Parent, Errorf(Invalid, ReasonBadTree))
 		}
 		t.children[n.Parent] = append(t.children[n.Parent], n.ID)
 	}
 	if t.root == "" {
-		return nil, fmt.Errorf("org tree: no root: %w", Errorf(Invalid, "bad_tree"))
+		return nil, fmt.Errorf("org tree: no root: %w", Errorf(Invalid, ReasonBadTree))
 	}
 	// Every node must be reachable from the root; a cycle is not.
 	var walk func(id string, d int)
@@ -66,7 +66,7 @@ func NewTree(nodes []Node) (*Tree, error) {
 	}
 	walk(t.root, 0)
 	if len(t.depth) != len(t.nodes) {
-		return nil, fmt.Errorf("org tree: a cycle cuts %d nodes off the root: %w", len(t.nodes)-len(t.depth), Errorf(Invalid, "bad_tree"))
+		return nil, fmt.Errorf("org tree: a cycle cuts %d nodes off the root: %w", len(t.nodes)-len(t.depth), Errorf(Invalid, ReasonBadTree))
 	}
 	return t, nil
 }

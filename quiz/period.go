@@ -132,7 +132,7 @@ func (c Calendar) Year(t time.Time) Period { return c.Period(Year, t) }
 
 // Parse returns the period of a key made by Period.Key.
 func (c Calendar) Parse(key string) (Period, error) {
-	bad := fmt.Errorf("period key %q: %w", key, Errorf(Invalid, "bad_period"))
+	bad := fmt.Errorf("period key %q: %w", key, Errorf(Invalid, ReasonBadPeriod))
 	y, rest, _ := strings.Cut(key, "-")
 	year, err := strconv.Atoi(y)
 	if err != nil || len(y) != 4 || year < 1 {

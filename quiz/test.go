@@ -67,7 +67,7 @@ func (s *Service) StartTest(ctx context.Context, id int64) (*Attempt, error) {
 func (s *Service) StartMakeupTest(ctx context.Context, id int64, period string) (*Attempt, error) {
 	q, err := s.Cal.Parse(period)
 	if err != nil || q.Kind != Quarter {
-		return nil, Errorf(Invalid, "bad_period")
+		return nil, Errorf(Invalid, ReasonBadPeriod)
 	}
 	return s.startTest(ctx, id, q)
 }
