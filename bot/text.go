@@ -238,9 +238,9 @@ const (
 	txtYearStarRule    = "%d 星 ≥ %s 分"
 	txtYearMembers     = "\n<b>%s 党员星级</b>"
 	txtYearMember      = "%d. %s %s 分 %s"
-	txtYearNode        = "\n<b>%s</b>：%d 名党员，人均 %s 分\n%s"
+	txtYearNode        = "\n<b>%s</b>：%d 名党员，人均积分 %s 分\n%s"
 	txtYearChildren    = "\n<b>下级组织</b>"
-	txtYearChild       = "%s：%d 人，人均 %s 分，%s"
+	txtYearChild       = "%s：%d 人，人均积分 %s 分，%s"
 	txtYearChildEmpty  = "%s：暂无党员"
 	txtStarDist        = "5星 %d · 4星 %d · 3星 %d · 2星 %d · 1星 %d"
 
