@@ -2,11 +2,14 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"partyquiz/bot"
 	"partyquiz/quiz"
 	"partyquiz/store"
 )
@@ -202,5 +205,51 @@ func TestTimeUpToldOnce(t *testing.T) {
 	}
 	if !e.waitToast(u, "测试时间已到") {
 		t.Errorf("the late press got no word: %v\n%s", u.Toasts(), transcript(u))
+	}
+}
+
+// failingInbox refuses to hold while failing is set, as a full disk does.
+type failingInbox struct {
+	bot.Inbox
+	failing atomic.Bool
+	refused atomic.Int64
+}
+
+func (f *failingInbox) Hold(ctx context.Context, updates map[int][]byte, handled []int) error {
+	if f.failing.Load() {
+		f.refused.Add(1)
+		return errors.New("inbox: no space left on device")
+	}
+	return f.Inbox.Hold(ctx, updates, handled)
+}
+
+// TestOffsetWaitsForTheInbox: while the inbox cannot hold updates, the bot
+// still answers (handling does not wait for it) but confirms nothing to
+// Telegram, which keeps the updates; once the inbox holds again they are
+// confirmed, and the ones Telegram delivered again meanwhile were not
+// handled twice (issue 10: the offset moves only up to what is durable).
+func TestOffsetWaitsForTheInbox(t *testing.T) {
+	in := &failingInbox{}
+	e := newEnv(t, func(e *env) { e.inbox = func(db bot.Inbox) bot.Inbox { in.Inbox = db; return in } })
+	u := e.member(1001, "党员甲", "qingshan")
+	e.settle()
+	in.failing.Store(true)
+	seq := u.Seq()
+	u.SendText("/help")
+	u.SendText("/me")
+	e.waitAfter(u, seq, "党员可以使用")
+	e.waitAfter(u, seq, "学习情况")
+	e.eventually("the bot to try holding again", func() bool { return in.refused.Load() >= 3 })
+	if n := e.srv.PendingUpdates(); n != 2 {
+		t.Errorf("%d updates left with Telegram while the inbox refused, want the 2 sent", n)
+	}
+	in.failing.Store(false)
+	e.eventually("the updates to be confirmed", func() bool { return e.srv.PendingUpdates() == 0 })
+	e.settle()
+	if n := count(u, "党员可以使用"); n != 1 {
+		t.Errorf("/help answered %d times, want once", n)
+	}
+	if n := count(u, "学习情况"); n != 1 {
+		t.Errorf("/me answered %d times, want once", n)
 	}
 }

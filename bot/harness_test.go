@@ -58,6 +58,7 @@ type env struct {
 	outbox  func(*store.DB) bot.Outbox    // wraps the store's outbox (fault injection)
 	engine  func(*store.DB) quiz.Store    // wraps the store the engine runs on (fault injection)
 	dialogs func(bot.Dialogs) bot.Dialogs // wraps the store's dialogs (fault injection)
+	inbox   func(bot.Inbox) bot.Inbox     // wraps the store's inbox (fault injection)
 	webhook bool                          // take updates by webhook instead of polling
 	sweep   time.Duration
 	noStart bool   // newEnv leaves starting to the test
@@ -161,9 +162,13 @@ func (e *env) start() {
 	if e.dialogs != nil {
 		dialogs = e.dialogs(db)
 	}
+	var inbox bot.Inbox = db
+	if e.inbox != nil {
+		inbox = e.inbox(db)
+	}
 	o := bot.Options{
 		Token: e.srv.Token(), APIEndpoint: e.srv.APIEndpoint(), FileEndpoint: e.srv.FileEndpoint(),
-		Service: e.svc, Dialogs: dialogs, Outbox: e.outboxOf(db), Inbox: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Service: e.svc, Dialogs: dialogs, Outbox: e.outboxOf(db), Inbox: inbox, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics: e.metrics, Pace: e.pace, PollTimeout: 1, SweepEvery: e.sweep,
 	}
 	e.url = ""
