@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +58,41 @@ func TestAuditForgedPressInGroup(t *testing.T) {
 	// Another member can still join.
 	if _, err := g.PressOn(other, lobby.ID, "我要参加"); err != nil {
 		t.Errorf("李四 cannot join any more: %v", err)
+	}
+}
+
+// TestAuditForgedJoinFromElsewhere (audit of issue 12, forged callback
+// data): 我要参加 is cj:<contest>:<team>, and contest ids are small
+// sequential numbers; JoinContest never checks that the press came from
+// the contest's group. Someone who is not in the group, pressing forged
+// "cj:<id>:0" on any bot message in their private chat, becomes a player
+// of that group's contest (and is listed on its leaderboard).
+func TestAuditForgedJoinFromElsewhere(t *testing.T) {
+	e := newEnv(t, contestServer(false))
+	sec := e.secretary(50, "王书记", "taiping")
+	a := e.member(101, "张三", "niumaoping")
+	outsider := e.member(102, "李四", "laowaping") // not in the group
+	g := e.groupOf(-1001000000078, "太平镇党员群", sec, a)
+	e.bind(g, sec)
+	e.send(sec, "/contest", "准备有奖知识问答")
+	e.press(sec, "开始报名", "主持台")
+	e.waitChat(g.Chat, 0, "有奖知识问答", func(m telegramtest.Message) bool { return m.HasButton("我要参加") })
+	c := e.activeContest(g.ID())
+
+	msg := outsider.Last()
+	n := len(outsider.Answers())
+	if _, err := outsider.PressData(msg.ID, "cj:"+strconv.FormatUint(c.ID, 36)+":0"); err != nil {
+		t.Fatal(err)
+	}
+	e.eventually("the forged press answered", func() bool { return len(outsider.Answers()) > n })
+	e.settle()
+	ps, err := e.svc.ContestPlayers(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.User == outsider.ID() {
+			t.Errorf("a forged 我要参加 pressed in a private chat, outside the group, made %d a player of the group's contest: %+v", p.User, p)
+		}
 	}
 }
