@@ -18,7 +18,9 @@ import (
 // /unbind (a secretary or admin binds the group to a node they manage),
 // /rank (the node's own figures: completion, mean score and place among
 // its siblings, never a member's score); every other command there points
-// to the private chat. A contest is prepared in the host's private chat
+// to the private chat; the only buttons matched there are the call to
+// join's (cj:, a Group route), and every other button pressed there is
+// unknown. A contest is prepared in the host's private chat
 // (/contest: which group, banks, how many questions, seconds per
 // question, teams), which stays the host's console while it runs (start
 // now, next, pause, continue, reveal, stop; after a restart: go on from
