@@ -18,7 +18,9 @@ import (
 // /unbind (a secretary or admin binds the group to a node they manage),
 // /rank (the node's own figures: completion, mean score and place among
 // its siblings, never a member's score); every other command there points
-// to the private chat. A contest is prepared in the host's private chat
+// to the private chat; the only buttons matched there are the call to
+// join's (cj:, a Group route), and every other button pressed there is
+// unknown. A contest is prepared in the host's private chat
 // (/contest: which group, banks, how many questions, seconds per
 // question, teams), which stays the host's console while it runs (start
 // now, next, pause, continue, reveal, stop; after a restart: go on from
@@ -64,7 +66,7 @@ func ContestRoutes() []Route {
 		{Callback: "cb", Role: Manager, Handle: pressBank},
 		{Callback: "cc", Role: Manager, Handle: pressControl},
 		{Callback: "cp", Role: Manager, Handle: pressPast},
-		{Callback: "cj", Role: Anyone, Handle: pressJoin},
+		{Callback: "cj", Role: Anyone, Group: true, Handle: pressJoin},
 	}
 }
 
@@ -559,7 +561,11 @@ func pressControl(r *Request) error {
 // --- joining -----------------------------------------------------------------------
 
 // pressJoin is 我要参加 (or a team's button) under the call to join:
-// cj:<contest>:<team>.
+// cj:<contest>:<team>. It counts only in the contest's own group (the
+// router matches it in groups only) and, once the call to join is
+// recorded, only on that message: a contest of another group is an
+// unknown button there, a finished contest's says so, and any other
+// message of the group is a stale button.
 func pressJoin(r *Request) error {
 	b := r.Bot
 	if len(r.Data) != 3 {
@@ -572,6 +578,27 @@ func pressJoin(r *Request) error {
 		r.Toast(txtButtonUnknown)
 		return nil
 	}
+	c, err := b.svc.Contest(r.Ctx, id)
+	if quiz.ErrorReason(err) == quiz.ReasonNoContest {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	msg := r.Callback.Message
+	if msg == nil || msg.Chat == nil || msg.Chat.ID != c.Chat {
+		r.Toast(txtButtonUnknown)
+		return nil
+	}
+	if c.Phase == quiz.PhaseFinished {
+		r.Toast(txtJoinLate)
+		return nil
+	}
+	if c.Lobby != 0 && msg.MessageID != c.Lobby {
+		r.Toast(txtButtonStale)
+		return nil
+	}
 	p, _, err := b.svc.JoinContest(r.Ctx, id, r.From, telegramName(r.Callback.From), team)
 	if quiz.ErrorReason(err) == quiz.ReasonNoContest {
 		r.Toast(txtJoinLate)
@@ -581,10 +608,6 @@ func pressJoin(r *Request) error {
 		return err
 	}
 	if p.Team > 0 {
-		c, err := b.svc.Contest(r.Ctx, id)
-		if err != nil {
-			return err
-		}
 		r.Toast(fmt.Sprintf(txtJoinedTeam, b.teamName(c, p.Team)))
 		return nil
 	}

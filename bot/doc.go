@@ -12,6 +12,10 @@
 //   - the routing table (Route: commands and callback-data prefixes to
 //     handlers, with the role each needs) and the guard that every private
 //     message and every button press gets an answer and no panic escapes;
+//     a button press is matched by the kind of chat it came from: in a
+//     group or supergroup only the routes marked Group (the contest's call
+//     to join), in a private chat only the others, anything else being an
+//     unknown button;
 //   - outgoing calls (Sender): paced to Telegram's limits, in order per
 //     chat, retried on 429 (after retry_after), 5xx and network failures,
 //     stopped for a user who blocked the bot;

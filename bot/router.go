@@ -26,6 +26,7 @@ type Route struct {
 	Callback string // callback data prefix, up to the first ':' ("a" for "a:…")
 	Role     Role   // who may use it
 	Args     bool   // the command takes arguments (others say they ignore them)
+	Group    bool   // a button the bot posts in groups: matched only there, every other callback only in a private chat
 	Handle   Handler
 }
 
@@ -138,8 +139,9 @@ func fromID(u *tgbotapi.User) int64 {
 // route finds the handler of a request.
 func (b *Bot) route(r *Request) error {
 	if r.Callback != nil {
+		inGroup := r.inGroup()
 		for _, rt := range b.routes {
-			if rt.Callback != "" && rt.Callback == r.Data[0] {
+			if rt.Callback != "" && rt.Callback == r.Data[0] && rt.Group == inGroup && (inGroup || r.Private) {
 				if !r.allowed(rt.Role) {
 					r.Toast(txtNotForYou)
 					return nil
@@ -197,6 +199,13 @@ func (b *Bot) route(r *Request) error {
 		return nil
 	}
 	return b.text(r)
+}
+
+// inGroup reports whether a button was pressed on a message in a group
+// or supergroup.
+func (r *Request) inGroup() bool {
+	m := r.Callback.Message
+	return m != nil && m.Chat != nil && (m.Chat.IsGroup() || m.Chat.IsSuperGroup())
 }
 
 // documentHandler is the handler of documents sent by admins, if the
