@@ -85,7 +85,23 @@ type pendingUpload struct {
 	Summary string `json:"s"`
 	Kind    string `json:"k,omitempty"`
 	ID      string `json:"i,omitempty"`
-	Version int    `json:"r,omitempty"`
+	Version int    `json:"r,omitempty"` // a roll back's version; versionBuiltin for the built-in one
+}
+
+// versionBuiltin is the Version of a pending roll back to the file built
+// into the program.
+const versionBuiltin = -1
+
+// rollbackLead is the line a roll back's summary starts with ("" for an
+// upload).
+func (p pendingUpload) rollbackLead() string {
+	switch {
+	case p.Version == versionBuiltin:
+		return txtRestoreBuiltinLead
+	case p.Version > 0:
+		return fmt.Sprintf(txtRollbackLead, p.Version)
+	}
+	return ""
 }
 
 // uploadFormat is the dialog format of a pending upload. A dialog of an
@@ -232,6 +248,9 @@ func pressPublish(r *Request) error {
 	// What 发布 publishes is checked again: a stored version (a roll back)
 	// or the file, downloaded again.
 	prepare := func() (*quiz.Draft, error) {
+		if p.Version == versionBuiltin {
+			return b.svc.PrepareBuiltin(r.Ctx, r.Viewer, p.Kind, p.ID)
+		}
 		return b.svc.PrepareVersion(r.Ctx, r.Viewer, p.Kind, p.ID, p.Version)
 	}
 	if p.Version == 0 {
@@ -255,10 +274,7 @@ func pressPublish(r *Request) error {
 		r.Reply(problemsText(name, draft.Problems))
 		return nil
 	}
-	changed := txtPublishChanged // the lead of a summary shown again
-	if p.Version > 0 {
-		changed += fmt.Sprintf(txtRollbackLead, p.Version)
-	}
+	changed := txtPublishChanged + p.rollbackLead() // the lead of a summary shown again
 	if summary := b.uploadSummary(draft); shortHash(summary) != p.Summary {
 		r.Toast("")
 		if draft.Empty() {
@@ -297,7 +313,11 @@ func pressPublish(r *Request) error {
 	if err := b.saveDialog(r.Ctx, r.Chat, nil); err != nil {
 		return err
 	}
-	if p.Version > 0 {
+	switch {
+	case p.Version == versionBuiltin:
+		r.Reply(fmt.Sprintf(txtRestoredBuiltin, pub.Version))
+		return nil
+	case p.Version > 0:
 		r.Reply(fmt.Sprintf(txtRolledBack, p.Version, pub.Version))
 		return nil
 	}

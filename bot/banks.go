@@ -71,6 +71,9 @@ func pressBanks(r *Request) error {
 	case len(d) == 4 && d[1] == "f" && pubKinds[d[2]] != "":
 		return b.sendCurrentFile(r, pubKinds[d[2]], d[3])
 	case len(d) == 5 && d[1] == "r" && pubKinds[d[2]] != "":
+		if d[3] == "builtin" {
+			return b.offerRollback(r, pubKinds[d[2]], d[4], versionBuiltin)
+		}
 		v, ok := parseSmall(d[3], 1<<30)
 		if !ok || v < 1 {
 			break
@@ -159,6 +162,11 @@ func (b *Bot) showCard(r *Request, kind, id string) error {
 				rows = append(rows, row)
 				row = nil
 			}
+		}
+		if _, ok := quiz.BuiltinFile(kind, id); ok {
+			// What was built in, before the versions published in chat.
+			row = append(row, tgbotapi.NewInlineKeyboardButtonData(txtRestoreBuiltinBtn,
+				fmt.Sprintf("bk:r:%s:builtin:%s", kindLetter(kind), id)))
 		}
 		if len(row) > 0 {
 			rows = append(rows, row)
@@ -269,10 +277,17 @@ func (b *Bot) sendCurrentFile(r *Request, kind, id string) error {
 	return nil
 }
 
-// offerRollback shows what publishing an earlier version again would
-// change, with 发布 / 取消, exactly as an upload is shown.
+// offerRollback shows what publishing an earlier version (or the built-in
+// one, versionBuiltin) again would change, with 发布 / 取消, exactly as an
+// upload is shown.
 func (b *Bot) offerRollback(r *Request, kind, id string, version int) error {
-	d, err := b.svc.PrepareVersion(r.Ctx, r.Viewer, kind, id, version)
+	var d *quiz.Draft
+	var err error
+	if version == versionBuiltin {
+		d, err = b.svc.PrepareBuiltin(r.Ctx, r.Viewer, kind, id)
+	} else {
+		d, err = b.svc.PrepareVersion(r.Ctx, r.Viewer, kind, id, version)
+	}
 	if err != nil {
 		return err
 	}
@@ -282,18 +297,22 @@ func (b *Bot) offerRollback(r *Request, kind, id string, version int) error {
 		return nil
 	}
 	if d.Empty() {
-		r.Reply(fmt.Sprintf(txtRollbackSame, version))
+		if version == versionBuiltin {
+			r.Reply(txtRestoreBuiltinSame)
+		} else {
+			r.Reply(fmt.Sprintf(txtRollbackSame, version))
+		}
 		return nil
 	}
 	p := pendingUpload{Name: d.Name, Kind: kind, ID: id, Version: version,
 		Token: shortHash(kind + "/" + id + "/" + strconv.Itoa(version) + "/" + r.Callback.ID)}
-	return b.offerPublish(r, p, b.uploadSummary(d), fmt.Sprintf(txtRollbackLead, version), b.askedText(d)+txtUploadConfirm)
+	return b.offerPublish(r, p, b.uploadSummary(d), p.rollbackLead(), b.askedText(d)+txtUploadConfirm)
 }
 
 // expired is the reply to 发布 of an upload or a roll back that can no
 // longer be published as shown.
 func (p pendingUpload) expired() string {
-	if p.Version > 0 {
+	if p.Version != 0 {
 		return txtNoVersion
 	}
 	return txtUploadExpired
@@ -335,7 +354,10 @@ func changeText(kind string, c *quiz.Change) string {
 		parts = append(parts, txtChangeNone)
 	}
 	text := strings.Join(parts, txtListSep)
-	if c.Restored > 0 {
+	switch {
+	case c.Builtin:
+		text = fmt.Sprintf(txtChangeBuiltin, text)
+	case c.Restored > 0:
 		text = fmt.Sprintf(txtChangeRestore, c.Restored, text)
 	}
 	return text

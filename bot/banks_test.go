@@ -331,6 +331,71 @@ func TestBankVersions(t *testing.T) {
 	e.press(admin, "发布", "已回滚：第 2 版的内容已作为第 6 版发布")
 }
 
+// TestRestoreBuiltin: a built-in bank changed in chat can be restored to
+// what is built into the program, through the same summary and 发布, as
+// the next version (issue 14: before, its card had no way back once a
+// version was published in chat).
+func TestRestoreBuiltin(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	builtin, ok := questions.BuiltinFile("sanhui-yike.toml")
+	if !ok {
+		t.Fatal("no built-in sanhui-yike.toml")
+	}
+	orig := questions.ParseFile("sanhui-yike.toml", builtin).Bank
+	// The same bank with its first question's stem changed.
+	q := orig.Questions[0]
+	edited := strings.Replace(string(builtin), q.Text, q.Text+"（修订）", 1)
+	if edited == string(builtin) {
+		t.Fatal("setup: the stem is not in the file as written")
+	}
+	e.send(admin, "/banks", "已发布的题库")
+	card := e.press(admin, "📄 "+orig.Title, "内置")
+	if card.HasButton("↩️ 恢复内置版本") {
+		t.Errorf("a bank still as built in offers to restore it: %v", card.Buttons)
+	}
+	e.upload(admin, "sanhui-yike.toml", edited, "确认发布吗")
+	e.press(admin, "发布", "第 1 版")
+	if got := e.svc.Content().Catalog.Bank(orig.ID).Question(q.ID).Text; got == q.Text {
+		t.Fatal("setup: the edit was not published")
+	}
+
+	e.send(admin, "/banks", "已发布的题库")
+	e.press(admin, "📄 "+orig.Title, "版本记录")
+	m := e.press(admin, "↩️ 恢复内置版本", "确认发布吗")
+	for _, want := range []string{"恢复内置版本", "修改 1 题"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("the restore's summary lacks %q:\n%s", want, m.Text)
+		}
+	}
+	e.press(admin, "发布", "已恢复：程序自带的内容已作为第 2 版发布")
+	live := e.svc.Content().Catalog.Bank(orig.ID)
+	if len(live.Questions) != len(orig.Questions) {
+		t.Fatalf("after restoring: %d questions, built in %d", len(live.Questions), len(orig.Questions))
+	}
+	for i, bq := range orig.Questions {
+		if live.Questions[i].ID != bq.ID || live.Questions[i].Hash() != bq.Hash() {
+			t.Errorf("question %s is not the built-in one", bq.ID)
+		}
+	}
+	e.send(admin, "/banks", "已发布的题库")
+	card = e.press(admin, "📄 "+orig.Title, "版本记录")
+	if !strings.Contains(card.Text, "恢复内置版本：新增 0 题，修改 1 题，删除 0 题") {
+		t.Errorf("the card after restoring:\n%s", card.Text)
+	}
+	e.press(admin, "↩️ 恢复内置版本", "和程序自带的版本完全相同，无需恢复")
+
+	// Forged: a bank that is not built in has nothing to restore.
+	seq := admin.Seq()
+	if _, err := admin.PressData(card.ID, "bk:r:b:builtin:no-such-bank"); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if s := after(admin, seq); strings.Contains(s, "确认发布吗") {
+		t.Errorf("a forged restore offered to publish: %s", s)
+	}
+}
+
 // TestBanksOrigin: /banks says 内置 only for what is built into the
 // program — banks and a tree read from a folder on the server say so —
 // and sends the format guide as a document, not a path in the source.

@@ -708,6 +708,12 @@ const (
 	txtRollbackSame  = "第 %d 版和现在发布的内容完全相同，无需回滚。"
 	txtRolledBack    = "✅ 已回滚：第 %d 版的内容已作为第 %d 版发布。"
 	txtNoVersion     = "没有找到这个版本，请重新发送 /banks。"
+
+	txtRestoreBuiltinBtn  = "↩️ 恢复内置版本"
+	txtRestoreBuiltinLead = "↩️ <b>恢复内置版本</b>：把程序自带的内容作为新的一版发布。\n\n"
+	txtRestoreBuiltinSame = "现在发布的内容和程序自带的版本完全相同，无需恢复。"
+	txtRestoredBuiltin    = "✅ 已恢复：程序自带的内容已作为第 %d 版发布。"
+	txtChangeBuiltin      = "恢复内置版本：%s"
 )
 
 func init() { reasonText["no_version"] = txtNoVersion }

@@ -29,8 +29,11 @@ type Draft struct {
 	// Restores is the version a roll back restores (PrepareVersion); 0
 	// for an upload.
 	Restores int
-	content  *Content // the content if published
-	base     *Content // the content it was checked against
+	// RestoresBuiltin: the draft publishes again the file built into the
+	// program (PrepareBuiltin), after versions published in chat.
+	RestoresBuiltin bool
+	content         *Content // the content if published
+	base            *Content // the content it was checked against
 }
 
 // BankChange is what publishing a bank changes.

@@ -20,6 +20,7 @@ import (
 type Change struct {
 	New      bool // there was no such bank or plan before
 	Restored int  // the version a roll back restored; 0 for an upload
+	Builtin  bool // a roll back to the version built into the program
 	Retitled bool // the bank's or the plan's title changed
 	// A bank's questions, or a tree's nodes (Changed: renamed; Moved: given
 	// another parent).
@@ -30,7 +31,7 @@ type Change struct {
 
 // Change returns what publishing the draft changes.
 func (d *Draft) Change() *Change {
-	c := &Change{Restored: d.Restores, Retitled: d.Retitled}
+	c := &Change{Restored: d.Restores, Builtin: d.RestoresBuiltin, Retitled: d.Retitled}
 	switch {
 	case d.Bank != nil:
 		c.New = d.Bank.New
@@ -166,6 +167,51 @@ func (s *Service) PrepareVersion(ctx context.Context, v Viewer, kind, id string,
 		return nil, Errorf(NotFound, ReasonNoVersion) // a store that holds something else under that key
 	}
 	d.Restores = version
+	return d, nil
+}
+
+// BuiltinFile is the name of the file built into the program for a bank,
+// the plan or the tree, and whether there is one.
+func BuiltinFile(kind, id string) (string, bool) {
+	cat, err := questions.Builtin()
+	if err != nil {
+		return "", false
+	}
+	switch {
+	case kind == PubBank && cat.Bank(id) != nil:
+		return cat.Bank(id).File, true
+	case kind == PubPlan && cat.Plan != nil:
+		return cat.Plan.File, true
+	case kind == PubOrg && cat.Org != nil:
+		return cat.Org.File, true
+	}
+	return "", false
+}
+
+// PrepareBuiltin is PrepareVersion for the version built into the program
+// (admins only): a draft that publishes the built-in file again, as the
+// next version, after versions published in chat replaced it. NotFound
+// with ReasonNoVersion if nothing of that kind and id is built in.
+func (s *Service) PrepareBuiltin(ctx context.Context, v Viewer, kind, id string) (*Draft, error) {
+	if !v.Admin {
+		return nil, Errorf(Forbidden, ReasonNotInScope)
+	}
+	name, ok := BuiltinFile(kind, id)
+	if !ok {
+		return nil, Errorf(NotFound, ReasonNoVersion)
+	}
+	data, ok := questions.BuiltinFile(name)
+	if !ok {
+		return nil, Errorf(NotFound, ReasonNoVersion)
+	}
+	d, err := s.Prepare(ctx, v, name, data)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Problems) == 0 && (d.Kind != kind || d.ID != id) {
+		return nil, Errorf(NotFound, ReasonNoVersion)
+	}
+	d.RestoresBuiltin = true
 	return d, nil
 }
 

@@ -391,6 +391,7 @@ type publicationRecord struct {
 type changeRecord struct {
 	New      bool  `json:"w,omitempty"`
 	Restored int   `json:"r,omitempty"`
+	Builtin  bool  `json:"b,omitempty"`
 	Retitled bool  `json:"l,omitempty"`
 	Added    int   `json:"a,omitempty"`
 	Changed  int   `json:"c,omitempty"`
@@ -403,7 +404,7 @@ type changeRecord struct {
 func encodePublication(p *quiz.Publication) ([]byte, error) {
 	r := publicationRecord{Name: p.Name, By: p.By, At: nanos(p.At)}
 	if c := p.Change; c != nil {
-		r.Change = &changeRecord{New: c.New, Restored: c.Restored, Retitled: c.Retitled, Added: c.Added,
+		r.Change = &changeRecord{New: c.New, Restored: c.Restored, Builtin: c.Builtin, Retitled: c.Retitled, Added: c.Added,
 			Changed: c.Changed, Removed: c.Removed, Moved: c.Moved, Months: c.Months, Quarters: c.Quarters}
 	}
 	return json.Marshal(r)
@@ -422,7 +423,7 @@ func decodePublication(k, v []byte) (quiz.Publication, error) {
 	}
 	p := quiz.Publication{Kind: kind, ID: id, Version: int(version), Name: r.Name, By: r.By, At: fromNanos(r.At)}
 	if c := r.Change; c != nil {
-		p.Change = &quiz.Change{New: c.New, Restored: c.Restored, Retitled: c.Retitled, Added: c.Added,
+		p.Change = &quiz.Change{New: c.New, Restored: c.Restored, Builtin: c.Builtin, Retitled: c.Retitled, Added: c.Added,
 			Changed: c.Changed, Removed: c.Removed, Moved: c.Moved, Months: c.Months, Quarters: c.Quarters}
 	}
 	return p, nil
