@@ -114,14 +114,8 @@ func (s *Service) DueRounds(ctx context.Context) ([]Round, error) {
 func (s *Service) RunRound(ctx context.Context, r Round) error {
 	switch r.Kind {
 	case RoundTestClose, RoundHalfEnd, RoundYearEnd:
-		for {
-			closed, err := s.CloseExpired(ctx, 500)
-			if err != nil {
-				return fmt.Errorf("close expired attempts: %w", err)
-			}
-			if len(closed) < 500 {
-				break
-			}
+		if err := s.closeExpiredBy(ctx, s.now()); err != nil {
+			return err
 		}
 	}
 	tree := s.Tree()
@@ -171,6 +165,37 @@ func (s *Service) RunRound(ctx context.Context, r Round) error {
 		}
 		return tx.MarkRound(r.Key, s.now())
 	})
+}
+
+// closeExpiredBy closes every attempt whose time ran out by moment, and
+// returns once the store holds none open: the sweeper may be closing some
+// of them at the same time (both start when the bot comes back), so a
+// pass that closed fewer than it asked for does not mean that none is
+// left. Passes that close nothing while some remain (an attempt the
+// engine does not see as expired) end in an error: the round is tried
+// again later rather than telling members they did not take the test.
+func (s *Service) closeExpiredBy(ctx context.Context, moment time.Time) error {
+	for idle := 0; ; {
+		var left []uint64
+		if err := s.Store.View(ctx, func(tx Tx) (err error) {
+			left, err = tx.Expiring(moment, 1)
+			return err
+		}); err != nil {
+			return fmt.Errorf("expired attempts: %w", err)
+		}
+		if len(left) == 0 {
+			return nil
+		}
+		closed, err := s.CloseExpired(ctx, 500)
+		if err != nil {
+			return fmt.Errorf("close expired attempts: %w", err)
+		}
+		if len(closed) > 0 {
+			idle = 0
+		} else if idle++; idle >= 3 {
+			return fmt.Errorf("close expired attempts: attempt %d expired by %s stays open", left[0], moment.Format(time.RFC3339))
+		}
+	}
 }
 
 // roundBranch emits a round's events to the members of one branch, and
