@@ -117,6 +117,15 @@ func (s *Service) RunRound(ctx context.Context, r Round) error {
 		if err := s.closeExpiredBy(ctx, s.now()); err != nil {
 			return err
 		}
+	case RoundRemindStudy, RoundRemindTest:
+		// A reminder round caught up after the month or the test window
+		// it reminds of is over (the bot was down over its day) tells no
+		// one: it is marked done. One that ran in time but whose events
+		// are still pending when the period ends is stopped by the
+		// sender (ReminderDue).
+		if !s.now().Before(s.remindEnd(r)) {
+			return s.Store.Update(ctx, func(tx Tx) error { return tx.MarkRound(r.Key, s.now()) })
+		}
 	}
 	tree := s.Tree()
 	leaves := tree.Leaves(tree.Root())
@@ -304,6 +313,53 @@ func (s *Service) reminder(tx Tx, u *User, r Round, now time.Time, e *Event) (bo
 		e.Test, e.Until = r.Period.Key(), end
 	}
 	return true, nil
+}
+
+// remindEnd is when what a reminder round reminds of ends: its month's
+// end, or its test window's close.
+func (s *Service) remindEnd(r Round) time.Time {
+	if r.Kind == RoundRemindTest {
+		_, end := s.Rules.TestWindowOf(s.Cal, r.Period)
+		return end
+	}
+	return r.Period.End
+}
+
+// ReminderDue returns what of a reminder, or of a reminder round's summary
+// to a secretary, is still to be done at now, for the sender to check an
+// event that waited in the outbox: the month of a reminder that has
+// ended and the test of one whose window has closed are left out, and a
+// summary of a round whose month or window is over is not to be sent. It
+// returns false when nothing is left to tell; any other event is returned
+// as it is, with true. A period it cannot read is kept.
+func (s *Service) ReminderDue(e Event, now time.Time) (Event, bool) {
+	over := func(key string, test bool) bool {
+		p, err := s.Cal.Parse(key)
+		if err != nil {
+			return false
+		}
+		end := p.End
+		if test {
+			_, end = s.Rules.TestWindowOf(s.Cal, p)
+		}
+		return !now.Before(end)
+	}
+	switch e.Kind {
+	case EventReminder:
+		if e.Period != "" && over(e.Period, false) {
+			e.Period, e.Right, e.Count = "", 0, 0
+		}
+		if e.Test != "" && over(e.Test, true) {
+			e.Test, e.Until = "", time.Time{}
+		}
+		return e, e.Period != "" || e.Test != ""
+	case EventRemindReport:
+		if e.Test != "" {
+			return e, !over(e.Test, true)
+		}
+		return e, !over(e.Period, false)
+	}
+	return e, true
 }
 
 // roundTables emits a round's tables: each secretary their nodes', each
