@@ -2,6 +2,8 @@ package quiz_test
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -97,5 +99,79 @@ func TestReminderDue(t *testing.T) {
 		if due && got.Period == "" && (got.Right != 0 || got.Count != 0) {
 			t.Errorf("%s: the month's progress (%d of %d) is kept without its month", c.name, got.Right, got.Count)
 		}
+	}
+}
+
+// failingStore fails the n-th Update from now (1 = the next), once: a
+// crash between a round's transactions.
+type failingStore struct {
+	quiz.Store
+	n atomic.Int32
+}
+
+func (s *failingStore) Update(ctx context.Context, fn func(quiz.Tx) error) error {
+	if s.n.Add(-1) == 0 {
+		return errors.New("crash")
+	}
+	return s.Store.Update(ctx, fn)
+}
+
+// TestResumedReminderRoundSummary: the automatic reminders are
+// "resumable, and the secretary a summary" (issue 10). A reminder round
+// interrupted after its members' reminders were written and before the
+// secretary's summary, when it runs again, queues no second reminder and
+// one summary that counts the reminder the first run queued (it used to
+// count only what the re-run emitted itself: "0 reminded").
+func TestResumedReminderRoundSummary(t *testing.T) {
+	f := newFixture(t, quiz.DefaultRules())
+	loc := f.now.Location()
+	f.now = time.Date(2026, 11, 20, 10, 0, 0, 0, loc)
+	f.join(t, 1001, "qingshan") // does not study
+	ctx := context.Background()
+	admin, _ := f.svc.Viewer(ctx, 1)
+	inv, err := f.svc.CreateInvite(ctx, admin, "qingshan", quiz.RoleSecretary, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Join(ctx, 2001, inv.Code, "书记"); err != nil {
+		t.Fatal(err)
+	}
+	f.now = time.Date(2026, 11, 28, 9, 5, 0, 0, loc)
+	var round *quiz.Round
+	for _, r := range f.svc.Rounds(f.now) {
+		if r.Kind == quiz.RoundRemindStudy && r.Period.Key() == "2026-11" {
+			round = &r
+		}
+	}
+	if round == nil {
+		t.Fatal("no reminder round")
+	}
+	st := &failingStore{Store: f.db}
+	svc := quiz.NewService(st, f.svc.Cal, f.svc.Rules, func() time.Time { return f.now }, []int64{1}, f.svc.Content())
+	st.n.Store(2) // the members' transaction commits, the summary's fails
+	if err := svc.RunRound(ctx, *round); err == nil {
+		t.Fatal("the interrupted round did not fail")
+	}
+	if err := svc.RunRound(ctx, *round); err != nil {
+		t.Fatal(err)
+	}
+	es, err := f.db.Pending(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reminded, summaries := 0, 0
+	for _, e := range es {
+		switch {
+		case e.Kind == quiz.EventReminder && e.Chat == 1001:
+			reminded++
+		case e.Kind == quiz.EventRemindReport && e.Chat == 2001:
+			summaries++
+			if e.Count != reminded || e.Of != 1 {
+				t.Errorf("after the round resumed, the secretary's summary says %d of %d not finished were reminded; %d reminder(s) were queued", e.Count, e.Of, reminded)
+			}
+		}
+	}
+	if reminded != 1 || summaries != 1 {
+		t.Errorf("%d reminders, %d summaries; want 1 and 1", reminded, summaries)
 	}
 }

@@ -265,15 +265,15 @@ func (s *Service) roundBranch(tx Tx, r Round, branch string, reports map[string]
 			if !ok {
 				continue // finished: nothing to remind
 			}
-			c := reports[branch]
-			c[1]++
-			sent, err := tx.Emit(&e)
-			if err != nil {
+			// Counted whether emitted now or by an earlier run of the
+			// round cut short (Emit adds nothing then): the summary
+			// tells of every reminder of the round, once.
+			if _, err := tx.Emit(&e); err != nil {
 				return err
 			}
-			if sent {
-				c[0]++
-			}
+			c := reports[branch]
+			c[0]++
+			c[1]++
 			reports[branch] = c
 			continue
 		default:
