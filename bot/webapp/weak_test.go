@@ -43,7 +43,7 @@ func TestWeakHidesTheOpenTest(t *testing.T) {
 	var out struct {
 		Items []struct {
 			Bank, ID, Answer, Until string
-			Hidden               bool
+			Hidden                  bool
 		}
 	}
 	if err := json.Unmarshal(body, &out); err != nil {
