@@ -56,11 +56,16 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	c.Telegram.PollTimeout = 1
 	c.Bot.Admins = append(c.Bot.Admins, chatUserID)
 	user := srv.NewUser(chatUserID, "我")
-	// The dashboard on a local port, for an ordinary browser (no buttons:
-	// Telegram would open only an https address).
-	if c.Webapp.Listen == "" {
-		c.Webapp.Listen = "127.0.0.1:0"
-	}
+	// Nor anything else of the real bot's that a production configuration
+	// names: no scheduled backups (they would go into the real backup
+	// folder), no ops endpoint and no webhook (the real bot's ports), and
+	// the dashboard on a free local port, for an ordinary browser (no
+	// buttons: Telegram would open only an https address). The rules,
+	// banks and tree of the configuration are kept: they are what is tried.
+	c.Backup.Dir = ""
+	c.Ops.Listen = ""
+	c.Telegram.Mode = "polling"
+	c.Webapp.Listen = "127.0.0.1:0"
 	c.Webapp.URL = ""
 	if c.Webapp.MaxAge == DefaultConfig().Webapp.MaxAge {
 		c.Webapp.MaxAge = "24h"

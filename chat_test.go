@@ -5,6 +5,7 @@ import (
 	"context"
 
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -272,5 +273,47 @@ func TestTerminalTypography(t *testing.T) {
 		if depth != 0 {
 			t.Errorf("unclosed （ in %q", s)
 		}
+	}
+}
+
+// TestChatWithAProductionConfig: `partyquiz chat` given the real bot's
+// configuration — scheduled backups into its folder, the ops endpoint,
+// the dashboard and the webhook on ports the running bot holds — starts,
+// takes none of those ports and writes no backup into that folder.
+func TestChatWithAProductionConfig(t *testing.T) {
+	dir := t.TempDir()
+	backups := filepath.Join(dir, "backups")
+	held := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		return ln.Addr().String()
+	}
+	ops, dashboard, webhook := held(), held(), held()
+	var m *Main
+	c := startChat(t, filepath.Join(dir, "chat.db"), func(mm *Main) {
+		m = mm
+		mm.Config.Backup.Dir = backups
+		mm.Config.Backup.Every = "1h"
+		mm.Config.Ops.Listen = ops
+		mm.Config.Webapp.Listen = dashboard
+		mm.Config.Telegram.Mode = "webhook"
+		mm.Config.Telegram.WebhookURL = "https://bot.example.org/hook"
+		mm.Config.Telegram.WebhookListen = webhook
+	})
+	c.waitFor("请发送您的真实姓名")
+	c.send("王小明")
+	c.waitFor("王小明，您已加入")
+	c.quit()
+	if m.OpsAddr != "" {
+		t.Errorf("chat served the ops endpoint on %s", m.OpsAddr)
+	}
+	if m.WebappAddr == "" || m.WebappAddr == dashboard {
+		t.Errorf("chat's dashboard is on %q; want a port of its own", m.WebappAddr)
+	}
+	if files, err := os.ReadDir(backups); !os.IsNotExist(err) {
+		t.Errorf("chat wrote into the configured backup folder: %v, %v", files, err)
 	}
 }

@@ -24,6 +24,14 @@ func (b *Bot) render(ctx context.Context, e quiz.Event) ([]string, error) {
 
 func (b *Bot) eventText(ctx context.Context, e quiz.Event) (string, error) {
 	rules := b.svc.Rules
+	if e.Kind == quiz.EventReminder || e.Kind == quiz.EventRemindReport {
+		// A reminder still pending when its month or test window is over
+		// tells only what is left, or is not sent.
+		var due bool
+		if e, due = b.svc.ReminderDue(e, b.svc.Now()); !due {
+			return "", quiz.Errorf(quiz.Conflict, "period_over")
+		}
+	}
 	p := b.period(e.Period)
 	switch e.Kind {
 	case quiz.EventText:

@@ -105,41 +105,55 @@ func (b *Bot) deliver(ctx context.Context) {
 	}
 }
 
-// sendParts sends part i of an event's messages and, once Telegram took
-// it, records it and sends the next; settled is called when the event is
-// done, failed, or left for the next run.
-func (b *Bot) sendParts(e quiz.Event, parts []string, i int, settled func()) {
-	if i >= len(parts) {
+// sendParts hands the sender an event's messages from part from on, all at
+// once, so that they reach the chat one after the other: no other notice's
+// part falls between them, and the chat's next notice (handed over later)
+// comes after its last. Each part Telegram took is recorded, and the event
+// is marked done after its last; settled is called when the event is done,
+// failed, or left for the next run (the parts after one not sent are not
+// sent).
+func (b *Bot) sendParts(e quiz.Event, parts []string, from int, settled func()) {
+	if from >= len(parts) {
 		if err := b.outbox.Done(context.Background(), e.Seq, ""); err != nil {
 			b.log.Error("recording a sent event", "ref", e.Ref, "err", err)
 		}
 		settled()
 		return
 	}
-	m := tgbotapi.NewMessage(e.Chat, parts[i])
-	m.ParseMode = tgbotapi.ModeHTML
-	m.DisableWebPagePreview = true
-	b.send.Enqueue(e.Chat, m, func(_ *tgbotapi.APIResponse, err error) {
+	cs := make([]tgbotapi.Chattable, 0, len(parts)-from)
+	for _, p := range parts[from:] {
+		m := tgbotapi.NewMessage(e.Chat, p)
+		m.ParseMode = tgbotapi.ModeHTML
+		m.DisableWebPagePreview = true
+		cs = append(cs, m)
+	}
+	b.send.EnqueueGroup(e.Chat, cs, func(i int, _ *tgbotapi.APIResponse, err error) bool {
+		i += from
 		switch {
 		case err == nil:
 		case errors.Is(err, errSenderClosed), errors.Is(err, context.Canceled):
 			settled() // not sent: stays pending for the next run
-			return
+			return false
 		default:
 			if derr := b.outbox.Done(context.Background(), e.Seq, err.Error()); derr != nil {
 				b.log.Error("recording a failed event", "ref", e.Ref, "err", derr)
 			}
 			settled()
-			return
+			return false
 		}
-		if i+1 < len(parts) {
-			if err := b.outbox.PartSent(context.Background(), e.Seq, i+1); err != nil {
-				b.log.Error("recording a sent part", "ref", e.Ref, "err", err)
-				settled()
-				return
+		if i+1 == len(parts) {
+			if err := b.outbox.Done(context.Background(), e.Seq, ""); err != nil {
+				b.log.Error("recording a sent event", "ref", e.Ref, "err", err)
 			}
+			settled()
+			return true
 		}
-		b.sendParts(e, parts, i+1, settled)
+		if err := b.outbox.PartSent(context.Background(), e.Seq, i+1); err != nil {
+			b.log.Error("recording a sent part", "ref", e.Ref, "err", err)
+			settled() // the next run sends on from the last part recorded
+			return false
+		}
+		return true
 	})
 }
 

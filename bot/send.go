@@ -36,6 +36,7 @@ type outgoing struct {
 	chat int64
 	c    tgbotapi.Chattable
 	done func(*tgbotapi.APIResponse, error) // optional, called once with the final result
+	skip func() bool                        // optional: true when the call is no longer to be made (EnqueueGroup)
 }
 
 // Sender makes outgoing Bot API calls in order per chat, paced to
@@ -86,6 +87,42 @@ func (s *Sender) Enqueue(chat int64, c tgbotapi.Chattable, done func(*tgbotapi.A
 	}
 	s.queues[chat] = append(s.queues[chat], outgoing{chat: chat, c: c, done: done})
 	s.metrics.queue(1)
+	if !s.running[chat] {
+		s.running[chat] = true
+		s.wg.Add(1)
+		go s.drain(chat)
+	}
+}
+
+// EnqueueGroup queues calls for chat to be made one after the other, with
+// no other call to the chat between them (the parts of a long notice): the
+// calls queued before come first, those queued after come after. done is
+// called after each with its index in cs and its result; once a call
+// failed, or done returned false, the rest are not made and done is not
+// called for them.
+func (s *Sender) EnqueueGroup(chat int64, cs []tgbotapi.Chattable, done func(i int, resp *tgbotapi.APIResponse, err error) bool) {
+	if len(cs) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		go done(0, nil, errSenderClosed)
+		return
+	}
+	// Only the chat's drain touches stopped: it makes the calls and
+	// reports them (dropChat included) one at a time.
+	stopped := false
+	skip := func() bool { return stopped }
+	for i, c := range cs {
+		s.queues[chat] = append(s.queues[chat], outgoing{chat: chat, c: c, skip: skip,
+			done: func(resp *tgbotapi.APIResponse, err error) {
+				if !stopped && (!done(i, resp, err) || err != nil) {
+					stopped = true
+				}
+			}})
+	}
+	s.metrics.queue(len(cs))
 	if !s.running[chat] {
 		s.running[chat] = true
 		s.wg.Add(1)
@@ -160,6 +197,9 @@ func (s *Sender) drain(chat int64) {
 		s.queues[chat] = q[1:]
 		s.mu.Unlock()
 		s.metrics.queue(-1)
+		if o.skip != nil && o.skip() {
+			continue // the rest of a group whose earlier call failed
+		}
 
 		resp, err := s.send(o, chatLimit)
 		if o.done != nil {

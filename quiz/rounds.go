@@ -114,14 +114,17 @@ func (s *Service) DueRounds(ctx context.Context) ([]Round, error) {
 func (s *Service) RunRound(ctx context.Context, r Round) error {
 	switch r.Kind {
 	case RoundTestClose, RoundHalfEnd, RoundYearEnd:
-		for {
-			closed, err := s.CloseExpired(ctx, 500)
-			if err != nil {
-				return fmt.Errorf("close expired attempts: %w", err)
-			}
-			if len(closed) < 500 {
-				break
-			}
+		if err := s.closeExpiredBy(ctx, s.now()); err != nil {
+			return err
+		}
+	case RoundRemindStudy, RoundRemindTest:
+		// A reminder round caught up after the month or the test window
+		// it reminds of is over (the bot was down over its day) tells no
+		// one: it is marked done. One that ran in time but whose events
+		// are still pending when the period ends is stopped by the
+		// sender (ReminderDue).
+		if !s.now().Before(s.remindEnd(r)) {
+			return s.Store.Update(ctx, func(tx Tx) error { return tx.MarkRound(r.Key, s.now()) })
 		}
 	}
 	tree := s.Tree()
@@ -171,6 +174,37 @@ func (s *Service) RunRound(ctx context.Context, r Round) error {
 		}
 		return tx.MarkRound(r.Key, s.now())
 	})
+}
+
+// closeExpiredBy closes every attempt whose time ran out by moment, and
+// returns once the store holds none open: the sweeper may be closing some
+// of them at the same time (both start when the bot comes back), so a
+// pass that closed fewer than it asked for does not mean that none is
+// left. Passes that close nothing while some remain (an attempt the
+// engine does not see as expired) end in an error: the round is tried
+// again later rather than telling members they did not take the test.
+func (s *Service) closeExpiredBy(ctx context.Context, moment time.Time) error {
+	for idle := 0; ; {
+		var left []uint64
+		if err := s.Store.View(ctx, func(tx Tx) (err error) {
+			left, err = tx.Expiring(moment, 1)
+			return err
+		}); err != nil {
+			return fmt.Errorf("expired attempts: %w", err)
+		}
+		if len(left) == 0 {
+			return nil
+		}
+		closed, err := s.CloseExpired(ctx, 500)
+		if err != nil {
+			return fmt.Errorf("close expired attempts: %w", err)
+		}
+		if len(closed) > 0 {
+			idle = 0
+		} else if idle++; idle >= 3 {
+			return fmt.Errorf("close expired attempts: attempt %d expired by %s stays open", left[0], moment.Format(time.RFC3339))
+		}
+	}
 }
 
 // roundBranch emits a round's events to the members of one branch, and
@@ -237,15 +271,15 @@ func (s *Service) roundBranch(tx Tx, r Round, branch string, reports map[string]
 			if !ok {
 				continue // finished: nothing to remind
 			}
-			c := reports[branch]
-			c[1]++
-			sent, err := tx.Emit(&e)
-			if err != nil {
+			// Counted whether emitted now or by an earlier run of the
+			// round cut short (Emit adds nothing then): the summary
+			// tells of every reminder of the round, once.
+			if _, err := tx.Emit(&e); err != nil {
 				return err
 			}
-			if sent {
-				c[0]++
-			}
+			c := reports[branch]
+			c[0]++
+			c[1]++
 			reports[branch] = c
 			continue
 		default:
@@ -285,6 +319,53 @@ func (s *Service) reminder(tx Tx, u *User, r Round, now time.Time, e *Event) (bo
 		e.Test, e.Until = r.Period.Key(), end
 	}
 	return true, nil
+}
+
+// remindEnd is when what a reminder round reminds of ends: its month's
+// end, or its test window's close.
+func (s *Service) remindEnd(r Round) time.Time {
+	if r.Kind == RoundRemindTest {
+		_, end := s.Rules.TestWindowOf(s.Cal, r.Period)
+		return end
+	}
+	return r.Period.End
+}
+
+// ReminderDue returns what of a reminder, or of a reminder round's summary
+// to a secretary, is still to be done at now, for the sender to check an
+// event that waited in the outbox: the month of a reminder that has
+// ended and the test of one whose window has closed are left out, and a
+// summary of a round whose month or window is over is not to be sent. It
+// returns false when nothing is left to tell; any other event is returned
+// as it is, with true. A period it cannot read is kept.
+func (s *Service) ReminderDue(e Event, now time.Time) (Event, bool) {
+	over := func(key string, test bool) bool {
+		p, err := s.Cal.Parse(key)
+		if err != nil {
+			return false
+		}
+		end := p.End
+		if test {
+			_, end = s.Rules.TestWindowOf(s.Cal, p)
+		}
+		return !now.Before(end)
+	}
+	switch e.Kind {
+	case EventReminder:
+		if e.Period != "" && over(e.Period, false) {
+			e.Period, e.Right, e.Count = "", 0, 0
+		}
+		if e.Test != "" && over(e.Test, true) {
+			e.Test, e.Until = "", time.Time{}
+		}
+		return e, e.Period != "" || e.Test != ""
+	case EventRemindReport:
+		if e.Test != "" {
+			return e, !over(e.Test, true)
+		}
+		return e, !over(e.Period, false)
+	}
+	return e, true
 }
 
 // roundTables emits a round's tables: each secretary their nodes', each
