@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,8 +23,24 @@ import (
 	"partyquiz/store"
 )
 
-// chatUserID is the Telegram id of the person at the terminal.
-const chatUserID = 10001
+// chatUserID is the Telegram id of the person at the terminal;
+// chatAdminID the demo's organisation department, who makes the demo's
+// invites whoever the terminal user is.
+const (
+	chatUserID  = 10001
+	chatAdminID = 10000
+)
+
+// The roles `partyquiz chat -as` takes (the flag's values, in Chinese as
+// the product's users say them, and in English).
+const (
+	chatAsAdmin     = ""
+	chatAsSecretary = "secretary"
+	chatAsMember    = "member"
+)
+
+var chatRoles = map[string]string{"": chatAsAdmin, "admin": chatAsAdmin, "管理员": chatAsAdmin,
+	"书记": chatAsSecretary, "secretary": chatAsSecretary, "党员": chatAsMember, "member": chatAsMember}
 
 // chatStorePath is where `partyquiz chat` keeps its data, whatever store
 // the configuration names.
@@ -54,7 +71,12 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	c.Telegram.APIEndpoint = srv.APIEndpoint()
 	c.Telegram.FileEndpoint = srv.FileEndpoint()
 	c.Telegram.PollTimeout = 1
-	c.Bot.Admins = append(c.Bot.Admins, chatUserID)
+	as := chatRoles[m.ChatAs]
+	c.Bot.Admins = append(c.Bot.Admins, chatAdminID)
+	if as == chatAsAdmin {
+		c.Bot.Admins = append(c.Bot.Admins, chatUserID)
+	}
+	srv.NewUser(chatAdminID, "组织部")
 	user := srv.NewUser(chatUserID, "我")
 	// Nor anything else of the real bot's that a production configuration
 	// names: no scheduled backups (they would go into the real backup
@@ -98,6 +120,11 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	if err != nil {
 		return err
 	}
+	if as == chatAsSecretary {
+		// Once a member, the terminal user is also made their branch's
+		// secretary, through a secretary invite as a real one is.
+		go makeSecretary(ctx, b.Service(), m.Stdout)
+	}
 
 	out := &terminal{w: m.Stdout, files: filepath.Join(filepath.Dir(c.Store.Path), "chat-files"),
 		awaitsText: func() bool { return b.AwaitsText(ctx, chatUserID) }}
@@ -106,7 +133,7 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 		return err
 	}
 	go demo.run(ctx)
-	fmt.Fprintf(m.Stdout, chatIntro, c.Store.Path)
+	fmt.Fprintf(m.Stdout, chatIntro, chatRoleText[as], c.Store.Path)
 	if m.WebappAddr != "" {
 		fmt.Fprintf(m.Stdout, chatDashboard, c.Webapp.MaxAge, dashboardLink(m.WebappAddr, c.Telegram.Token))
 	}
@@ -152,8 +179,19 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	}
 }
 
-const chatIntro = `partyquiz 离线试用（不连接 Telegram）。您是管理员；第一次使用时，像党员点击书记发来的邀请链接一样加入演示党支部。
-输入文字发送消息；输入按钮前的数字点击按钮（机器人等您输入文字时，例如填空题，数字按文字发送；/press 数字 总是点击按钮）；
+// chatRoleText says who the terminal user is, by chatRoles.
+var chatRoleText = map[string]string{
+	chatAsAdmin:     "您是管理员（用 -as 书记 或 -as 党员 换一个身份）",
+	chatAsSecretary: "您是演示党支部的书记，也是它的党员（-as 书记）",
+	chatAsMember:    "您是党员（-as 党员）",
+}
+
+// chatMadeSecretary is what the terminal says once the user is also their
+// branch's secretary.
+const chatMadeSecretary = "（试用：您现在也是%s的书记，可以使用 /branch、/remind、/weak、/export、/invite。）\n\n"
+
+const chatIntro = `partyquiz 离线试用（不连接 Telegram）。%s；第一次使用时，像党员点击书记发来的邀请链接一样加入演示党支部。
+输入文字发送消息；输入按钮前的数字点击按钮（机器人等您输入文字时，例如填空题，数字按文字发送；/press 数字 总是点击按钮，/prev 数字 点击上一条消息的按钮）；
 输入 /file 路径 上传文件（如题库 .toml）；机器人发来的文件保存在 chat-files 文件夹；输入 /quit 退出。
 您还在“演示党支部群”里，群里有四位模拟党员：私聊发送 /contest 举办一场有奖知识问答，他们会报名、答题。
 以“群”开头的输入发到群里：“群 /rank”在群里发命令，“群3”点击群里的按钮 3 或选投票的选项 3。
@@ -181,12 +219,16 @@ func dashboardLink(addr, token string) string {
 // demoInvite returns an invite code to the first branch of the tree for
 // the terminal's user to join with, or "" if they are a member already.
 func demoInvite(ctx context.Context, svc *quiz.Service) (string, error) {
-	v, err := svc.Viewer(ctx, chatUserID)
+	me, err := svc.Viewer(ctx, chatUserID)
 	if err != nil {
 		return "", err
 	}
-	if v.User.IsMember() {
+	if me.User.IsMember() {
 		return "", nil
+	}
+	v, err := svc.Viewer(ctx, chatAdminID)
+	if err != nil {
+		return "", err
 	}
 	tree := svc.Tree()
 	leaves := tree.Leaves(tree.Root())
@@ -198,6 +240,41 @@ func demoInvite(ctx context.Context, svc *quiz.Service) (string, error) {
 		return "", err
 	}
 	return inv.Code, nil
+}
+
+// makeSecretary makes the terminal user the secretary of the branch they
+// are a member of, once they are one (they join by typing their name), and
+// says so.
+func makeSecretary(ctx context.Context, svc *quiz.Service, w io.Writer) {
+	for {
+		me, err := svc.Viewer(ctx, chatUserID)
+		if err != nil {
+			return
+		}
+		if me.User.IsMember() {
+			if slices.Contains(me.User.Secretary, me.User.Branch) {
+				return
+			}
+			admin, err := svc.Viewer(ctx, chatAdminID)
+			if err != nil {
+				return
+			}
+			inv, err := svc.CreateInvite(ctx, admin, me.User.Branch, quiz.RoleSecretary, time.Hour)
+			if err != nil {
+				return
+			}
+			if _, _, err := svc.Join(ctx, chatUserID, inv.Code, ""); err != nil {
+				return
+			}
+			fmt.Fprintf(w, chatMadeSecretary, svc.Tree().Name(me.User.Branch))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // chatError says in one sentence that another chat holds the store file.
@@ -220,6 +297,12 @@ type terminal struct {
 	mu         sync.Mutex
 	buttons    []pressable
 	holder     int // the message whose buttons are numbered
+	// The buttons of the message numbered before holder, pressed with
+	// /prev N: the 答题纠错 under an answer's feedback, once the next
+	// question took the numbers.
+	prev       []pressable
+	prevHolder int
+	hinted     bool // the terminal said once how to press them
 }
 
 type pressable struct {
@@ -239,7 +322,8 @@ const (
 	termToast      = "（提示：%s）"
 	termGone       = "（这个按钮已经不在了：消息已更新或按钮已失效。请按新显示的编号操作。）"
 	termNoButton   = "（没有编号为 %d 的按钮。）"
-	termPressUsage = "（用法：/press 数字，点击该编号的按钮。）"
+	termPressUsage = "（用法：/press 数字，点击该编号的按钮；/prev 数字，点击上一条消息的按钮。）"
+	termPrevHint   = "（上一条消息的按钮仍然可以点：输入 /prev 数字，例如 /prev 1。）"
 	termLink       = "（这是一个链接按钮，请在浏览器中打开：%s）"
 	termNoFile     = "（读不到文件 %s，请检查路径。）"
 	termNoPath     = "（用法：/file 路径，例如 /file questions/builtin/sanhui-yike.toml）"
@@ -273,6 +357,8 @@ func (t *terminal) show(ev telegramtest.Event) {
 			t.number(m)
 		case m.ID == t.holder:
 			t.buttons, t.holder = nil, 0 // the numbered buttons are gone
+		case m.ID == t.prevHolder:
+			t.prev, t.prevHolder = nil, 0
 		}
 		fmt.Fprintln(t.w)
 	case telegramtest.CallbackAnswered:
@@ -285,6 +371,11 @@ func (t *terminal) show(ev telegramtest.Event) {
 // number prints a message's buttons numbered and makes them the ones a
 // typed number presses.
 func (t *terminal) number(m telegramtest.Message) {
+	if m.ID != t.holder {
+		t.prev, t.prevHolder = t.buttons, t.holder
+	} else if m.ID == t.prevHolder {
+		t.prev, t.prevHolder = nil, 0
+	}
 	t.buttons, t.holder = nil, m.ID
 	for _, row := range m.Buttons {
 		var cells []string
@@ -297,6 +388,10 @@ func (t *terminal) number(m telegramtest.Message) {
 			cells = append(cells, fmt.Sprintf("[%d] %s", len(t.buttons), btn.Text))
 		}
 		fmt.Fprintln(t.w, "  "+strings.Join(cells, "   "))
+	}
+	if len(t.prev) > 0 && !t.hinted {
+		t.hinted = true
+		fmt.Fprintln(t.w, termPrevHint)
 	}
 }
 
@@ -319,21 +414,23 @@ func (t *terminal) input(u *telegramtest.User, line string) {
 	if line == "" {
 		return
 	}
-	if rest, ok := strings.CutPrefix(line, "/press"); ok && (rest == "" || rest[0] == ' ') {
-		n, err := strconv.Atoi(strings.TrimSpace(rest))
-		if err != nil {
-			fmt.Fprintln(t.w, termPressUsage)
+	for _, cmd := range []string{"/press", "/prev"} {
+		if rest, ok := strings.CutPrefix(line, cmd); ok && (rest == "" || rest[0] == ' ') {
+			n, err := strconv.Atoi(strings.TrimSpace(rest))
+			if err != nil {
+				fmt.Fprintln(t.w, termPressUsage)
+				return
+			}
+			t.press(u, n, cmd == "/prev")
 			return
 		}
-		t.press(u, n)
-		return
 	}
 	if n, err := strconv.Atoi(line); err == nil && !t.awaitsText() {
 		t.mu.Lock()
 		has := n >= 1 && n <= len(t.buttons)
 		t.mu.Unlock()
 		if has {
-			t.press(u, n)
+			t.press(u, n, false)
 			return
 		}
 	}
@@ -344,12 +441,17 @@ func (t *terminal) input(u *telegramtest.User, line string) {
 	u.SendText(line)
 }
 
-// press presses the button numbered n.
-func (t *terminal) press(u *telegramtest.User, n int) {
+// press presses the button numbered n (of the previous message's buttons,
+// with prev).
+func (t *terminal) press(u *telegramtest.User, n int, prev bool) {
 	t.mu.Lock()
 	var p *pressable
-	if n >= 1 && n <= len(t.buttons) {
-		b := t.buttons[n-1]
+	buttons := t.buttons
+	if prev {
+		buttons = t.prev
+	}
+	if n >= 1 && n <= len(buttons) {
+		b := buttons[n-1]
 		p = &b
 	}
 	t.mu.Unlock()

@@ -317,3 +317,70 @@ func TestChatWithAProductionConfig(t *testing.T) {
 		t.Errorf("chat wrote into the configured backup folder: %v, %v", files, err)
 	}
 }
+
+// TestChatAs: `partyquiz chat -as 书记` is a branch's secretary who is also
+// its member (not an admin), `-as 党员` a member only — so the secretary's
+// and the member's screens can be walked too; an unknown role is refused.
+func TestChatAs(t *testing.T) {
+	dir := t.TempDir()
+	c := startChat(t, filepath.Join(dir, "sec.db"), func(m *Main) { m.ChatAs = "书记" })
+	c.waitFor("您是演示党支部的书记")
+	c.waitFor("请发送您的真实姓名")
+	c.send("李书记")
+	c.waitFor("您现在也是牛卯坪村党支部的书记")
+	c.send("/branch")
+	c.waitFor("管理党员")
+	c.send("/banks")
+	c.waitFor("这个命令只有管理员可以使用")
+	c.send("/study")
+	c.waitFor("第 1/10 题")
+	c.quit()
+
+	c = startChat(t, filepath.Join(dir, "member.db"), func(m *Main) { m.ChatAs = "党员" })
+	c.waitFor("请发送您的真实姓名")
+	c.send("王党员")
+	c.waitFor("您已加入")
+	c.send("/branch")
+	c.waitFor("这个命令只有书记或管理员可以使用")
+	c.quit()
+
+	m := NewMain(io.Discard, io.Discard)
+	m.chatting = true
+	if err := m.ParseFlags([]string{"-as", "县长"}); err == nil {
+		t.Error("-as 县长 was taken")
+	}
+}
+
+// TestChatPrevButtons: once the next question takes the numbers, the
+// answer's feedback's 答题纠错 is still pressed with /prev N (before, the
+// chat could flag only the last question of a study).
+func TestChatPrevButtons(t *testing.T) {
+	srv := telegramtest.NewServer(telegramtest.Options{DisablePacing: true})
+	defer srv.Close()
+	u := srv.NewUser(chatUserID, "我")
+	var out syncBuffer
+	term := &terminal{w: &out, awaitsText: func() bool { return false }}
+	term.number(telegramtest.Message{ID: 10, Buttons: [][]telegramtest.Button{{{Text: "答题纠错", Data: "fl:1:0"}}}})
+	term.number(telegramtest.Message{ID: 11, Buttons: [][]telegramtest.Button{{{Text: "A", Data: "a:1:1:0"}, {Text: "B", Data: "a:1:1:1"}}}})
+	if !strings.Contains(out.String(), "/prev 1") {
+		t.Errorf("no hint of /prev:\n%s", out.String())
+	}
+	term.mu.Lock()
+	p, cur := term.prev, term.buttons
+	term.mu.Unlock()
+	if len(p) != 1 || p[0].data != "fl:1:0" || len(cur) != 2 {
+		t.Fatalf("prev %+v, current %+v", p, cur)
+	}
+	term.input(u, "/prev 2")
+	if !strings.Contains(out.String(), "没有编号为 2 的按钮") {
+		t.Errorf("/prev 2 of one button:\n%s", out.String())
+	}
+	// The feedback edited without its buttons: nothing left to press.
+	term.show(telegramtest.Event{Kind: telegramtest.MessageEdited, Message: telegramtest.Message{ID: 10, FromBot: true, Text: "反馈"}})
+	term.mu.Lock()
+	left := len(term.prev)
+	term.mu.Unlock()
+	if left != 0 {
+		t.Errorf("the previous message lost its buttons but /prev still has %d", left)
+	}
+}

@@ -60,14 +60,18 @@ var demoPlayers = []struct {
 // terminal user's branch (once; before the user has joined, the demo
 // branch their first start joins), the group is bound to it.
 func newDemoGroup(ctx context.Context, srv *telegramtest.Server, svc *quiz.Service, me *telegramtest.User, term *terminal) (*demoGroup, error) {
-	v, err := svc.Viewer(ctx, chatUserID)
+	self, err := svc.Viewer(ctx, chatUserID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := svc.Viewer(ctx, chatAdminID) // the demo's invites and binding
 	if err != nil {
 		return nil, err
 	}
 	// The terminal user's branch, or the one they are about to join.
 	var branch string
-	if v.User.IsMember() {
-		branch = v.User.Branch
+	if self.User.IsMember() {
+		branch = self.User.Branch
 	} else {
 		tree := svc.Tree()
 		leaves := tree.Leaves(tree.Root())

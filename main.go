@@ -49,6 +49,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCheck(args, stdout, stderr)
 	case "", "run", "chat":
 		m := NewMain(stdout, stderr)
+		m.chatting = cmd == "chat"
 		if err := m.ParseFlags(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return 0
@@ -76,7 +77,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 const usage = `usage:
   partyquiz [-config bot.toml]          run the bot (needs a token)
-  partyquiz chat [-config bot.toml]     try it offline in this terminal
+  partyquiz chat [-config bot.toml] [-as 书记|党员]
+                                        try it offline in this terminal (as an admin,
+                                        or as a branch secretary or a member)
   partyquiz validate PATH...            check bank, plan and org files
   partyquiz import FILE.xlsx [-o DIR]   turn an Excel question bank into bank files
   partyquiz backup [-config bot.toml] FILE|FOLDER
@@ -106,6 +109,11 @@ type Main struct {
 	// ChatPath is the store of `partyquiz chat` (data/chat.db when empty):
 	// never the configured one.
 	ChatPath string
+	// ChatAs is who the terminal user of `partyquiz chat` is: an admin
+	// ("", the default), a branch's secretary who is also its member
+	// (书记) or a member only (党员).
+	ChatAs   string
+	chatting bool // the chat subcommand: -as is a flag
 }
 
 // NewMain returns a Main with the default configuration.
@@ -118,12 +126,18 @@ func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("partyquiz", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.StringVar(&m.ConfigPath, "config", "bot.toml", "configuration file")
+	if m.chatting {
+		fs.StringVar(&m.ChatAs, "as", "", "chat as 书记 (a branch secretary who is also its member) or 党员 (a member); an admin when empty")
+	}
 	fs.Usage = func() { fmt.Fprint(m.Stderr, usage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if _, ok := chatRoles[m.ChatAs]; !ok {
+		return fmt.Errorf("-as %q: want 书记 or 党员 (or nothing, for an admin)", m.ChatAs)
 	}
 	explicit := false
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
