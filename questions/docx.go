@@ -280,7 +280,7 @@ func docxParagraphs(data []byte) ([]string, error) {
 	if doc.UncompressedSize64 > maxDocxXML {
 		return nil, errUnzipTooBig
 	}
-	n, err := countTags(doc, maxDocxXML, "")
+	n, err := countTags(doc, maxDocxXML, "", make([]byte, 256<<10))
 	if err != nil {
 		return nil, err
 	}

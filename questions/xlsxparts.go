@@ -94,12 +94,13 @@ func decodedWhole(name string) bool {
 // normalised name. The worksheets are counted by scanMerges.
 func checkParts(parts map[string]*zip.File) error {
 	tags := 0
+	buf := make([]byte, 64<<10)
 	for name, f := range parts {
 		switch {
 		case name == "xl/sharedstrings.xml":
 			// Up to 16 MB excelize decodes it whole; past that it reads it
 			// from a temporary file, keeping the offsets of every string.
-			n, err := countTags(f, maxXLSXUnzip, "si")
+			n, err := countTags(f, maxXLSXUnzip, "si", buf)
 			if err != nil {
 				return err
 			}
@@ -113,7 +114,7 @@ func checkParts(parts map[string]*zip.File) error {
 			if f.UncompressedSize64 > maxXLSXPart {
 				return &partError{fmt.Sprintf("文件里的 %s 太大（超过 %d KB），WPS、Excel 保存的表格不会这样：请在 WPS 或 Excel 里清除多余的格式，“另存为” .xlsx 后再发送", f.Name, maxXLSXPart>>10)}
 			}
-			n, err := countTags(f, maxXLSXPart, "")
+			n, err := countTags(f, maxXLSXPart, "", buf)
 			if err != nil {
 				return err
 			}
@@ -131,11 +132,11 @@ type tagCount struct {
 	named int // of them, those named local (with or without a prefix)
 }
 
-// countTags counts the elements of an XML part as a byte scan in chunks,
-// reading at most limit bytes (past it is errUnzipTooBig: the entry lied
+// countTags counts the elements of an XML part as a byte scan in chunks
+// of len(buf), reading at most limit bytes (past it is errUnzipTooBig: the entry lied
 // about its size). An element cut by a chunk's end may be missed or
 // counted twice, which does not matter to a bound.
-func countTags(f *zip.File, limit int64, local string) (tagCount, error) {
+func countTags(f *zip.File, limit int64, local string, buf []byte) (tagCount, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return tagCount{}, err
@@ -150,7 +151,6 @@ func countTags(f *zip.File, limit int64, local string) (tagCount, error) {
 			}
 		}
 	}
-	buf := make([]byte, 256<<10)
 	var read int64
 	for {
 		k, err := io.ReadFull(rc, buf)
