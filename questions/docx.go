@@ -29,6 +29,14 @@ import (
 // maxDocxXML bounds the decompressed document part of a .docx.
 const maxDocxXML = 32 << 20
 
+// maxDocxTags bounds the elements of the document part, counted before it
+// is read: each is a token decoded (190 bytes), and a 41 KB file of 4
+// million <w:br/> allocated 1 GB. 50 per question of MaxXLSXRows; the
+// paper LibreOffice saved (testdata/docx) has 18 a paragraph.
+const maxDocxTags = 50 * MaxXLSXRows
+
+var errDocxTags = errors.New("too many elements")
+
 // ImportFile imports a workbook (.xlsx) or a Word paper (.docx), by the
 // file's name.
 func ImportFile(name string, data []byte) *Import {
@@ -62,6 +70,8 @@ func ImportDOCX(name string, data []byte) *Import {
 	switch {
 	case errors.Is(err, errUnzipTooBig):
 		return fail("文件解压后太大（超过 %d MB）：请把题目分成几个文件", maxDocxXML>>20)
+	case errors.Is(err, errDocxTags):
+		return fail("文件太大：文档里的段落和格式超过 %d 项，请把题目分成几个文件", maxDocxTags)
 	case err != nil:
 		return fail("这个 Word 文件打不开（文件可能已损坏，或不是 .docx）：请在 WPS 或 Word 里重新“另存为” .docx 后再发送")
 	}
@@ -270,6 +280,13 @@ func docxParagraphs(data []byte) ([]string, error) {
 	if doc.UncompressedSize64 > maxDocxXML {
 		return nil, errUnzipTooBig
 	}
+	n, err := countTags(doc, maxDocxXML, "", make([]byte, 256<<10))
+	if err != nil {
+		return nil, err
+	}
+	if n.tags > maxDocxTags {
+		return nil, errDocxTags
+	}
 	rc, err := doc.Open()
 	if err != nil {
 		return nil, err
@@ -297,6 +314,9 @@ func docxParagraphs(data []byte) ([]string, error) {
 			case "br", "cr":
 				paras = append(paras, cur.String())
 				cur.Reset()
+				if len(paras) > maxXLSXScan {
+					return paras, nil
+				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {

@@ -137,12 +137,14 @@ func TestDocx(t *testing.T) {
 	}
 }
 
-// FuzzImportDOCX: no paper makes the importer panic, and every question
-// read is either made or refused.
+// FuzzImportDOCX: no paper makes the importer panic or allocate more than
+// the budget of TestXLSXBounded, and every question read is either made or
+// refused.
 func FuzzImportDOCX(f *testing.F) {
 	f.Add(docx(f, paper))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		im := questions.ImportDOCX("fuzz.docx", data)
+		var im *questions.Import
+		allocBounded(t, func() { im = questions.ImportDOCX("fuzz.docx", data) })
 		if im.Rows != im.Questions+im.Refused {
 			t.Fatalf("rows %d ≠ questions %d + refused %d", im.Rows, im.Questions, im.Refused)
 		}

@@ -194,6 +194,9 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // zipMessage words why a workbook cannot be opened.
 func zipMessage(err error) string {
+	if msg := partMessage(err); msg != "" {
+		return msg
+	}
 	switch {
 	case errors.Is(err, errUnzipTooBig) || strings.Contains(err.Error(), "unzip size"):
 		return fmt.Sprintf("文件解压后太大（超过 %d MB）：请把题目分成几个文件", maxXLSXUnzip>>20)
@@ -1021,6 +1024,9 @@ func mergedCells(data []byte) (map[string][]merge, error) {
 		}
 		parts[strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/"))] = f
 	}
+	if err := checkParts(parts); err != nil {
+		return nil, err
+	}
 	var wb struct {
 		Sheets []struct {
 			Name string `xml:"name,attr"`
@@ -1050,14 +1056,18 @@ func mergedCells(data []byte) (map[string][]merge, error) {
 		target[r.ID] = strings.ToLower(t)
 	}
 	out := map[string][]merge{}
+	tags := 0
 	for _, s := range wb.Sheets {
 		f := parts[target[s.RID]]
 		if f == nil {
 			continue
 		}
-		ms, err := scanMerges(f)
+		ms, n, err := scanMerges(f, maxXLSXSheetTags-tags)
 		if err != nil {
 			return nil, err
+		}
+		if tags += n; tags > maxXLSXSheetTags {
+			return nil, &partError{fmt.Sprintf("表格太大：工作表里的单元格和格式超过 %d 项，请把题目分成几个文件", maxXLSXSheetTags)}
 		}
 		out[s.Name] = ms
 	}
@@ -1080,23 +1090,28 @@ func decodePart(f *zip.File, v any) error {
 var mergeRef = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?mergeCell\s[^>]*?ref="([A-Za-z]+[0-9]+)(?::([A-Za-z]+[0-9]+))?"`)
 
 // scanMerges finds the mergeCell elements of a worksheet part in chunks,
-// keeping an overlap so that none is cut in two.
-func scanMerges(f *zip.File) ([]merge, error) {
+// keeping an overlap so that none is cut in two; it counts the part's
+// elements too (see maxXLSXSheetTags), stopping once they pass most.
+func scanMerges(f *zip.File, most int) ([]merge, int, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rc.Close()
 	const chunk, overlap = 256 << 10, 512
 	var out []merge
+	tags := 0
 	buf := make([]byte, 0, chunk+overlap)
 	tmp := make([]byte, chunk)
 	for {
 		n, err := io.ReadFull(rc, tmp)
 		buf = append(buf, tmp[:n]...)
+		if tags += startTags(tmp[:n]); tags > most {
+			return nil, tags, nil
+		}
 		eof := err == io.EOF || err == io.ErrUnexpectedEOF
 		if err != nil && !eof {
-			return nil, err
+			return nil, 0, err
 		}
 		keep := 0
 		if !eof && len(buf) > overlap {
@@ -1125,7 +1140,7 @@ func scanMerges(f *zip.File) ([]merge, error) {
 		buf = append(buf[:0], buf[keep:]...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].row1 < out[j].row1 })
-	return out, nil
+	return out, tags, nil
 }
 
 // --- export ---------------------------------------------------------------

@@ -369,9 +369,10 @@ func TestXLSXNumberCells(t *testing.T) {
 	}
 }
 
-// FuzzImportXLSX: no workbook makes the importer panic; every row read is
-// either a question or refused with a problem; and a workbook without
-// problems gives banks whose TOML reads back to the same questions.
+// FuzzImportXLSX: no workbook makes the importer panic or allocate more
+// than the budget of TestXLSXBounded; every row read is either a question
+// or refused with a problem; and a workbook without problems gives banks
+// whose TOML reads back to the same questions.
 func FuzzImportXLSX(f *testing.F) {
 	for _, sheets := range layouts {
 		f.Add(book(f, sheets...))
@@ -384,7 +385,8 @@ func FuzzImportXLSX(f *testing.F) {
 	}
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		im := questions.ImportXLSX("fuzz.xlsx", data)
+		var im *questions.Import
+		allocBounded(t, func() { im = questions.ImportXLSX("fuzz.xlsx", data) })
 		if im.Rows != im.Questions+im.Refused {
 			t.Fatalf("rows %d ≠ questions %d + refused %d", im.Rows, im.Questions, im.Refused)
 		}
