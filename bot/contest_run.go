@@ -251,6 +251,12 @@ func (b *Bot) stepContest(ctx context.Context, run *contestRun, c *quiz.Contest)
 			return nil
 		}
 		p := c.OpenPoll()
+		if p == nil && posted {
+			// c was read before this process's poll was recorded (the
+			// send's callback ran meanwhile): the next step sees it. Asking
+			// again here posted the question twice.
+			return nil
+		}
 		if p == nil || !posted {
 			// Not posted yet, or posted by a run before a restart: ask it
 			// (again); answers already recorded stand.
