@@ -21,28 +21,3 @@ func TestAuditMemberCardNotYetOpen(t *testing.T) {
 		t.Errorf("January's member card, the quarter's test not yet open: %q", line)
 	}
 }
-
-// Audit of issue 14 (typed numbers in partyquiz chat; dead ends): a
-// secretary who opens 调整积分 and then sends another command has left the
-// prompt, yet the prompt stays: the next typed text is taken as the
-// correction ("格式不对…"), and partyquiz chat sends a typed "1" as text
-// instead of pressing the new screen's button 1.
-func TestAuditCommandLeavesTheCorrectionPrompt(t *testing.T) {
-	e := newEnv(t)
-	e.member(1001, "党员甲", "qingshan")
-	sec := e.secretary(2001, "书记", "qingshan")
-	e.send(sec, "/branch", "青山村党支部")
-	e.press(sec, "管理党员（补学补考、调整积分）", "请选择党员")
-	e.press(sec, "党员甲", "本季度测试")
-	e.press(sec, "调整积分", "调整的分数和原因")
-	e.send(sec, "/branch", "青山村党支部")
-	if e.bot.AwaitsText(e.ctx(), sec.ID()) {
-		t.Errorf("after /branch the bot still waits for the correction's text")
-	}
-	seq := sec.Seq()
-	sec.SendText("1")
-	m := e.waitAfter(sec, seq, "")
-	if strings.Contains(m.Text, "格式不对") {
-		t.Errorf("text after /branch is taken as the abandoned correction: %s", m.Text)
-	}
-}
