@@ -194,6 +194,7 @@ const (
 	txtMeTestOpen         = "作答中"
 	txtMeTestNotYet       = "未开始（%s 开放）"
 	txtMeTestDue          = "待参加（%s 截止，发送 /test 参加）"
+	txtCardTestDue        = "待参加（%s 截止）" // a secretary's member card
 	txtMeScore            = "%d 分（%s）"
 	txtMePoints           = "\n<b>积分</b>：%d年 %s 分，%s %s 分\n<b>星级</b>：%s（%d 星）\n<b>排名</b>：本支部第 %d 名（共 %d 人，按%s积分）"
 	txtMeLedger           = "\n<b>积分明细</b>"
@@ -345,6 +346,7 @@ const (
 	txtNoFigure          = "—" // a figure with nothing owed
 	txtBranchNotStudy    = "\n\n<b>本月学习未完成</b>（%d 人）：%s"
 	txtBranchNotTest     = "\n<b>本季度测试未参加</b>（%d 人）：%s"
+	txtBranchTestDue     = "\n<b>本季度测试待参加</b>（%d 人，%s 截止）：%s"
 	txtBranchFlagged     = "\n⚠️ <b>答题过快，请核实</b>：%s"
 	txtBranchAllDone     = "\n\n👍 本月学习全部完成。"
 	txtBranchPick        = "\n\n点击查看下级组织："
@@ -415,6 +417,7 @@ const (
 	txtXlsxMakeup    = "完成（补学）"
 	txtXlsxNotDone   = "未完成"
 	txtXlsxNotTested = "未参加"
+	txtXlsxTestDue   = "待参加"
 	txtXlsxNotJoined = "未加入"
 	txtExportDone    = "📊 <b>%s %s学习测试报表</b>\n共 %d 名党员。三张表：党员成绩（每月学习、季度测试、积分、星级、排名、答题过快）、组织统计（学习完成率、参考、平均分、及格率）、积分明细（每一笔积分的原因）。%s 导出，可用 A4 纸横向打印。"
 
