@@ -72,7 +72,7 @@ const (
 		"/contest 在本组织的群里举办有奖知识问答（先把机器人拉进群，在群里发送 /bind）\n" +
 		"/rank、/year 查看下级组织的排名和星级"
 	txtHelpAdmin = "\n\n<b>管理员还可以使用：</b>\n" +
-		"/banks 查看已发布的题库和学习计划，下载题库为 Excel；直接发送 .toml 或 Excel（.xlsx）文件即可上传题库、学习计划或组织架构\n" +
+		"/banks 查看已发布的题库和学习计划，下载题库为 Excel；直接发送文件即可上传：题库、学习计划或组织架构用 .toml 文件，题库也可以用 Excel（.xlsx）或 Word 试卷（.docx）\n" +
 		"/invite 书记 选择组织，生成书记邀请链接；也可以直接发送 /invite 组织名称 书记"
 
 	txtCancelled       = "已退出当前操作。"
@@ -468,7 +468,7 @@ const (
 	txtOrgLine     = "\n<b>组织架构</b>：%d 个组织，%s"
 	txtBanksHow    = "\n\n点下面的题库名，可以看它的版本记录（谁、什么时候、改了什么），下载它的文件（Excel 或 .toml），或回滚到以前的版本。上传题库、学习计划或组织架构：直接把 .toml 文件发给我；Excel 题库（.xlsx）和 Word 试卷（.docx）也可以。怎么写，点“📖 格式说明”。"
 
-	txtUploadNotToml    = "请发送 .toml 格式的文本文件（题库、学习计划或组织架构），或 Excel 题库（.xlsx）。"
+	txtUploadNotToml    = "请发送 .toml 格式的文本文件（题库、学习计划或组织架构），或者 Excel 题库（.xlsx）、Word 试卷（.docx）。"
 	txtUploadTooBig     = "文件太大（%s），一个文件最多 1 MB。请把题目分成几套题库分别上传。"
 	txtUploadFailed     = "文件下载失败，请稍后重新发送。"
 	txtUploadProblems   = "❌ <b>%s</b> 有 %d 个问题，没有发布，现有题库不变：\n%s"
