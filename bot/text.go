@@ -679,7 +679,7 @@ const (
 	txtGuideButton   = "📖 格式说明"
 	txtBanksList     = "题库列表" // ⬅️ 返回题库列表 on a card of /banks
 	txtGuideName     = "题库格式说明.txt"
-	txtGuideCaption  = "📖 题库、学习计划和组织架构的写法（前半是中文，后半是英文），手机或电脑上能看文字的软件都能打开。写好后先用 partyquiz validate 检查，或直接发给我，我会列出所有问题。"
+	txtGuideCaption  = "📖 题库、学习计划和组织架构的写法（前半是中文，后半是英文），手机或电脑上能看文字的软件都能打开。写好后直接把文件发给我：发布之前我会先检查，列出所有问题，没有问题再请您确认发布。（管理服务器的技术人员也可以用 partyquiz validate 命令检查。）"
 	txtBankCard      = "📄 <b>题库「%s」</b>（<code>%s</code>），%d 道题\n现在：%s"
 	txtPlanCard      = "🗓 <b>学习计划</b>%s\n现在：%s"
 	txtPlanCardTitle = "「%s」"

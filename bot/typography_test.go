@@ -351,3 +351,19 @@ func TestTypographyOfJoins(t *testing.T) {
 		}
 	}
 }
+
+// serverCommand matches a subcommand of the program ("partyquiz
+// validate"), which only someone at the server can run.
+var serverCommand = regexp.MustCompile(`partyquiz [a-z]+`)
+
+// TestNoServerCommandForChatUsers: a text a Telegram user reads never
+// asks them to run a command of the server (the format guide's caption
+// said "先用 partyquiz validate 检查"); where one is named, it is for the
+// technician (技术人员), and the text says what to do in the chat.
+func TestNoServerCommandForChatUsers(t *testing.T) {
+	for name, s := range textConsts(t) {
+		if serverCommand.MatchString(s) && (!strings.Contains(s, "技术人员") || !strings.Contains(s, "发给我")) {
+			t.Errorf("%s asks a chat user to run a server command: %q", name, s)
+		}
+	}
+}
