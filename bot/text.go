@@ -176,7 +176,7 @@ const (
 	txtReviewPick    = "请选择要查看的测试："
 	txtReviewButton  = "%s · %d 分"
 	txtReviewHeader  = "📝 <b>%s测试回顾</b>（第 %d 次作答）\n得分 <b>%d</b> 分，答对 %d/%d 题。"
-	txtReviewItem    = "<b>%d.</b> [%s] %s\n您的答案：%s %s\n正确答案：%s\n解析：%s"
+	txtReviewItem    = "<b>%d.</b> 【%s】%s\n您的答案：%s %s\n正确答案：%s\n解析：%s"
 	txtReviewLater   = "测试结束后才能查看答案和解析。"
 	txtNoAnswer      = "\uff08未作答）"
 
@@ -262,7 +262,7 @@ const (
 	txtInviteNoScope     = "您没有可以邀请党员加入的党支部。"
 	txtInviteNodeUnknown = "没有名称或编号为“%s”的组织。发送 /invite 从列表中选择。"
 	txtInviteNotLeaf     = "党员只能加入党支部（最下一级组织）。请从列表中选择党支部。"
-	txtInviteUsage       = "用法：/invite [组织名称或编号] [书记] [有效天数 1–365]。例如：/invite 老洼坪村党支部 7"
+	txtInviteUsage       = "用法：/invite 组织名称或编号 书记 有效天数，三项都可以省略：写“书记”是邀请书记，有效天数为 1–365 天。例如：/invite 老洼坪村党支部 7"
 	txtNotInScope        = "您没有查看或管理这个组织的权限。"
 	txtNodeUnknown       = "没有这个组织。"
 	txtNodeNotFound      = "没有名称或编号为“%s”的组织。"
@@ -402,9 +402,9 @@ const (
 	txtSuspect        = "\n<b>可能有误</b>（成绩好的反而答错）："
 	txtHard           = "\n<b>太难</b>（正确率低于 %s）："
 	txtEasy           = "\n<b>太容易</b>（正确率高于 %s）："
-	txtItemLine       = "\n· [%s] %s —— 正确率 %s，区分度 %s"
+	txtItemLine       = "\n· 【%s】%s —— 正确率 %s，区分度 %s"
 	txtFlagsHead      = "\n\n<b>党员纠错反馈</b>："
-	txtFlagLine       = "\n· %s [%s] %s —— “%s”"
+	txtFlagLine       = "\n· %s【%s】%s —— “%s”"
 	txtNoneYet        = "\n（暂无）"
 
 	txtExportTooMany = "这个组织的党员太多，请选择下级组织分别导出。"
@@ -456,7 +456,7 @@ const (
 	txtAskFlag           = "请简单说明这道题哪里有误（200 字以内），发送 /cancel 取消："
 	txtFlagThanks        = "✅ 已收到您的纠错反馈，管理员会核实。谢谢！"
 	txtFlagNext          = "发送 /study 继续本月学习，发送 /mistakes 练习错题。"
-	txtFlagNotice        = "📮 <b>答题纠错</b>：%s 对题目 [%s] 的反馈：\n%s\n\n题目：%s"
+	txtFlagNotice        = "📮 <b>答题纠错</b>：%s 对题目【%s】的反馈：\n%s\n\n题目：%s"
 
 	// Banks.
 	txtBanksHeader = "📚 <b>已发布的题库</b>（共 %d 套，%d 道题）"
@@ -570,10 +570,10 @@ const (
 	txtJoinedTeam     = "您在%s，祝您取得好成绩！"
 	txtJoinLate       = "这场比赛已经结束了。"
 
-	txtPollHead      = "第 %d/%d 题 [%s] "
+	txtPollHead      = "第 %d/%d 题【%s】"
 	txtPollMulti     = "（多选）"
-	txtPollShort     = "第 %d/%d 题 [%s]：题目见上一条消息，请选择"
-	txtStem          = "📝 <b>第 %d/%d 题</b> [%s]\n%s"
+	txtPollShort     = "第 %d/%d 题【%s】：题目见上一条消息，请选择"
+	txtStem          = "📝 <b>第 %d/%d 题</b>【%s】\n%s"
 	txtResult        = "✅ <b>第 %d 题答案：%s</b>\n答对 %d 人（共 %d 人作答）。"
 	txtResultFastest = "最快答对：%s"
 	txtResultNext    = "下一题马上开始。"
@@ -629,7 +629,7 @@ func init() {
 // without 解析.
 const (
 	txtFillPromptBlanks = "✍️ 这道题有 %d 个空，请按顺序发送各空的答案，用空格或逗号隔开。"
-	txtReviewItemBare   = "<b>%d.</b> [%s] %s\n您的答案：%s %s\n正确答案：%s"
+	txtReviewItemBare   = "<b>%d.</b> 【%s】%s\n您的答案：%s %s\n正确答案：%s"
 
 	txtUploadNotes     = "\n\n⚠️ <b>提示 %d 条</b>（不影响发布，建议看一看）：\n%s"
 	txtUploadMoreNotes = "……另有 %d 条提示"
