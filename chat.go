@@ -200,7 +200,7 @@ const chatIntro = `partyquiz 离线试用（不连接 Telegram）。%s；第一�
 `
 
 // chatInUse is what a second chat on the same file says.
-const chatInUse = "另一个 partyquiz chat（或正在运行的 partyquiz）正在使用 %s：请先在那个终端输入 /quit 退出，或用 -config 指定另一个 store.path。"
+const chatInUse = "另一个 partyquiz chat（或正在运行的 partyquiz）正在使用 %s：请先在那个终端输入 /quit 退出，或者换一个文件夹运行 partyquiz chat（聊天的数据保存在当前文件夹下的 data/chat.db）。"
 
 const chatDashboard = `数据看板（在浏览器中打开，%s 内有效）：
 %s

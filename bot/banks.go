@@ -24,7 +24,8 @@ import (
 // offerPublish shows what it changes with 发布 / 取消 and keeps a
 // pendingUpload naming the stored version, which pressPublish prepares
 // again and publishes as the next version. "bk:g" sends the format guide
-// (questions/README.md, built into the program) as a document.
+// (questions/README.md, built into the program) as a document. Every card
+// goes back to the list ("bk:l", ⬅️ 返回题库列表), as drill-downs do.
 
 // cardVersions is how many versions a card lists, cardRollbacks how many
 // of them get a roll-back button, listMax how many questions an upload's
@@ -62,6 +63,9 @@ func pressBanks(r *Request) error {
 		return b.showCard(r, quiz.PubPlan, "plan")
 	case len(d) == 2 && d[1] == "o":
 		return b.showCard(r, quiz.PubOrg, "org")
+	case len(d) == 2 && d[1] == "l":
+		r.Toast("")
+		return banks(r)
 	case len(d) == 2 && d[1] == "g":
 		r.Toast("")
 		doc := tgbotapi.NewDocument(r.Chat, tgbotapi.FileBytes{Name: txtGuideName, Bytes: questions.Guide()})
@@ -115,7 +119,8 @@ func (b *Bot) showCard(r *Request, kind, id string) error {
 		p := c.Catalog.Plan
 		if p == nil && len(hist) == 0 {
 			r.Toast("")
-			r.Reply(txtCardNoPlan)
+			kb := tgbotapi.NewInlineKeyboardMarkup(backToBanks())
+			r.ReplyKB(txtCardNoPlan, &kb)
 			return nil
 		}
 		title := ""
@@ -176,13 +181,14 @@ func (b *Bot) showCard(r *Request, kind, id string) error {
 		}
 	}
 	r.Toast("")
-	var kb *tgbotapi.InlineKeyboardMarkup
-	if len(rows) > 0 {
-		k := tgbotapi.NewInlineKeyboardMarkup(rows...)
-		kb = &k
-	}
-	r.ReplyKB(s.String(), kb)
+	kb := tgbotapi.NewInlineKeyboardMarkup(append(rows, backToBanks())...)
+	r.ReplyKB(s.String(), &kb)
 	return nil
+}
+
+// backToBanks is a card's row back to /banks' list.
+func backToBanks() []tgbotapi.InlineKeyboardButton {
+	return tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf(txtBackTo, txtBanksList), "bk:l"))
 }
 
 // originText says where what is in use of a kind and id came from: the

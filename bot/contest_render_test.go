@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -17,6 +18,9 @@ import (
 func TestQuestionMessages(t *testing.T) {
 	b := &Bot{}
 	long := strings.Repeat("党", 320)
+	// A stem that fills the poll's 300 characters with its head, and one
+	// character more.
+	full := strings.Repeat("党", 300-utf8.RuneCountInString(fmt.Sprintf(txtPollHead, 1, 3, questions.Single)))
 	tests := []struct {
 		name     string
 		it       quiz.Item
@@ -28,13 +32,17 @@ func TestQuestionMessages(t *testing.T) {
 		wantExpl string
 	}{
 		{name: "single", it: quiz.Item{Type: questions.Single, Text: "“一课”是指？", Options: []string{"党课", "团课"}, Answer: []int{0},
-			Explanation: "按期上好党课。"}, quiz: true, letters: true, wantInQ: "第 1/3 题 [单选] “一课”是指？", wantExpl: "按期上好党课。"},
+			Explanation: "按期上好党课。"}, quiz: true, letters: true, wantInQ: "第 1/3 题【单选】“一课”是指？", wantExpl: "按期上好党课。"},
 		{name: "true or false", it: quiz.Item{Type: questions.TrueFalse, Text: "每月一学。", Options: questions.TrueFalseOptions, Answer: []int{1}},
-			quiz: true, wantInQ: "[判断]"},
+			quiz: true, wantInQ: "【判断】"},
 		{name: "multiple", it: quiz.Item{Type: questions.Multiple, Text: "两不愁是？", Options: []string{"吃", "穿", "玩"}, Answer: []int{0, 1}},
 			multi: true, letters: true, wantInQ: "（多选）"},
 		{name: "long stem", it: quiz.Item{Type: questions.Single, Text: long, Options: []string{"甲", "乙"}, Answer: []int{1}},
 			stem: true, quiz: true, letters: true, wantInQ: "题目见上一条消息"},
+		{name: "stem at the poll's limit", it: quiz.Item{Type: questions.Single, Text: full, Options: []string{"甲", "乙"}, Answer: []int{1}},
+			quiz: true, letters: true, wantInQ: "【单选】党党"},
+		{name: "stem one past the poll's limit", it: quiz.Item{Type: questions.Single, Text: full + "党", Options: []string{"甲", "乙"}, Answer: []int{1}},
+			stem: true, quiz: true, letters: true, wantInQ: "【单选】：题目见上一条消息"},
 		{name: "long options keep no letters", it: quiz.Item{Type: questions.Single, Text: "问", Options: []string{strings.Repeat("长", 99), "短"}, Answer: []int{1}},
 			quiz: true},
 		{name: "long explanation", it: quiz.Item{Type: questions.Single, Text: "问", Options: []string{"甲", "乙"}, Answer: []int{0},
@@ -52,6 +60,16 @@ func TestQuestionMessages(t *testing.T) {
 			}
 			if n := utf8.RuneCountInString(p.Question); n < 1 || n > 300 || !strings.Contains(p.Question, tt.wantInQ) {
 				t.Errorf("question (%d) = %q", n, p.Question)
+			}
+			for _, s := range []string{p.Question, p.Explanation} {
+				if bad := typographyProblem(s); bad != "" {
+					t.Errorf("the poll: %s", bad)
+				}
+			}
+			if stem != nil {
+				if bad := typographyProblem(stem.Text); bad != "" {
+					t.Errorf("the stem: %s", bad)
+				}
 			}
 			if p.IsAnonymous || p.OpenPeriod != 20 {
 				t.Errorf("anonymous %v, open period %d", p.IsAnonymous, p.OpenPeriod)

@@ -1,10 +1,15 @@
 package bot_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestDrillDownsGoBack: /branch, /rank and /year drill down the tree and
 // each level has 返回上级 while the viewer may see the level above; a
-// member's card and a branch's list of members go back to the branch.
+// member's card and a branch's list of members go back to the branch; a
+// card of /banks (a bank's, the plan's, the organisation's) goes back to
+// the list.
 func TestDrillDownsGoBack(t *testing.T) {
 	e := newEnv(t)
 	m := e.member(1001, "党员甲", "qingshan")
@@ -48,6 +53,26 @@ func TestDrillDownsGoBack(t *testing.T) {
 		t.Errorf("the member's card: %s", buttonsOf(card))
 	}
 	e.press(sec, "⬅️ 返回青山村党支部", "青山村党支部（")
+
+	// /banks: every card goes back to the list.
+	banksList := e.send(admin, "/banks", "已发布的题库")
+	if banksList.HasButton("⬅️ 返回题库列表") {
+		t.Errorf("/banks' list has a way back to itself: %s", buttonsOf(banksList))
+	}
+	var bank string
+	for _, b := range banksList.ButtonTexts() {
+		if strings.HasPrefix(b, "📄 ") && bank == "" {
+			bank = b
+		}
+	}
+	for _, open := range []struct{ button, says string }{{bank, "题"}, {"🗓 学习计划", "学习计划"}, {"🏛 组织架构", "组织"}} {
+		card := e.press(admin, open.button, open.says)
+		if !card.HasButton("⬅️ 返回题库列表") {
+			t.Errorf("the card of %s has no way back: %s", open.button, buttonsOf(card))
+			continue
+		}
+		e.press(admin, "⬅️ 返回题库列表", "已发布的题库")
+	}
 
 	// A member's standings have no way up.
 	if r := e.send(m, "/rank", "半年一比"); r.HasButton("⬅️ 返回上级") {

@@ -149,7 +149,7 @@ func (b *Bot) memberColumns(now time.Time) []column[quiz.ExportRow] {
 	}
 	for j := range quarters {
 		p := quarters[j]
-		start, _ := b.svc.Rules.TestWindowOf(b.svc.Cal, p)
+		start, end := b.svc.Rules.TestWindowOf(b.svc.Cal, p)
 		cols = append(cols, column[quiz.ExportRow]{head: fmt.Sprintf(txtXlsxQuarter, quarterName(p.N)), kind: intCell, cell: func(r quiz.ExportRow) any {
 			q := r.Quarters[j]
 			switch {
@@ -159,6 +159,8 @@ func (b *Bot) memberColumns(now time.Time) []column[quiz.ExportRow] {
 				return txtXlsxNotJoined
 			case start.After(now):
 				return ""
+			case now.Before(end): // still open: not missed yet
+				return txtXlsxTestDue
 			}
 			return txtXlsxNotTested
 		}})

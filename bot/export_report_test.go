@@ -160,17 +160,27 @@ func TestExportIsAReport(t *testing.T) {
 }
 
 // TestExportJoinedLate: a member who joined in October reads 未加入 for
-// the months and tests before, 未完成 and 未参加 for what they missed.
+// the months and tests before, 未完成 for what they missed and 待参加 for
+// the test still open (its last day); one who joined in August reads
+// 未参加 for the third quarter's test, closed.
 func TestExportJoinedLate(t *testing.T) {
 	e := newEnv(t)
+	e.clock.Set(at(2026, 8, 8, 10, 0))
+	e.member(1001, "党员乙", "qingshan")
 	e.clock.Set(at(2026, 10, 8, 10, 0))
-	e.member(1001, "党员甲", "qingshan")
+	e.member(1002, "党员甲", "qingshan")
 	admin := e.srv.NewUser(adminID, "组织部")
 	e.clock.Set(at(2026, 12, 31, 20, 0))
 	_, f := e.exportOf(admin, "qingshan")
 	rows, _ := f.GetRows("党员成绩")
-	r := rows[2]
-	if r[10] != "未加入" || r[11] != "未完成" || r[16] != "未加入" || r[17] != "未参加" {
+	byName := map[string][]string{}
+	for _, r := range rows[2:] {
+		byName[r[0]] = r
+	}
+	if r := byName["党员甲"]; len(r) < 18 || r[10] != "未加入" || r[11] != "未完成" || r[16] != "未加入" || r[17] != "待参加" {
 		t.Errorf("a late joiner's row: %q", r)
+	}
+	if r := byName["党员乙"]; len(r) < 18 || r[16] != "未参加" || r[17] != "待参加" {
+		t.Errorf("an August joiner's row: %q", r)
 	}
 }

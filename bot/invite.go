@@ -319,13 +319,18 @@ func (b *Bot) makeInvite(r *Request, node string, role quiz.Role, days int) erro
 		return err
 	}
 	r.Toast("")
-	expiry := txtInviteNoExpiry
+	// A member link serves the whole branch until it expires or is
+	// revoked; a secretary link makes one secretary, once.
+	who, expiry := txtInviteForMembers, txtInviteNoExpiry
+	if role == quiz.RoleSecretary {
+		who, expiry = txtInviteForSec, txtInviteSecNoExpiry
+	}
 	if !inv.Expires.IsZero() {
 		expiry = fmt.Sprintf(txtInviteExpires, b.dateTime(inv.Expires))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 		tgbotapi.NewInlineKeyboardButtonData(txtInviteRevoke, "ivx:"+inv.Code)))
-	r.ReplyKB(fmt.Sprintf(txtInviteLink, esc(tree.Path(node)), inviteRole(role), esc(b.inviteLink(inv)), expiry), &kb)
+	r.ReplyKB(fmt.Sprintf(txtInviteLink, esc(tree.Path(node)), inviteRole(role), esc(b.inviteLink(inv)), who, expiry), &kb)
 	return nil
 }
 

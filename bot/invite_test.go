@@ -85,7 +85,7 @@ func TestInviteTree(t *testing.T) {
 }
 
 // TestRevokedLinkSaysSo: after 作废, the link's message says it is
-// revoked — no "把链接发给对方", no button — and the link no longer works.
+// revoked — no "把链接发给", no button — and the link no longer works.
 func TestRevokedLinkSaysSo(t *testing.T) {
 	e := newEnv(t)
 	sec := e.secretary(2001, "书记", "qingshan")
@@ -100,7 +100,7 @@ func TestRevokedLinkSaysSo(t *testing.T) {
 	if !ok {
 		t.Fatal("the link message is gone")
 	}
-	if strings.Contains(m.Text, "把链接发给对方") || !strings.Contains(m.Text, "已作废") || len(m.Buttons) != 0 {
+	if strings.Contains(m.Text, "把链接") || !strings.Contains(m.Text, "已作废") || len(m.Buttons) != 0 {
 		t.Errorf("the revoked link's message: %s %v", m.Text, m.Buttons)
 	}
 	u := e.srv.NewUser(1001, "党员甲")
@@ -121,4 +121,30 @@ func TestNodeByName(t *testing.T) {
 	e.send(admin, "/weak 青山", "错得最多")
 	e.send(admin, "/branch 党支部", "名称包含“党支部”")
 	e.send(admin, "/remind 不存在", "没有名称或编号为“不存在”的组织")
+}
+
+// TestSecretaryLinkSaysOnce: a secretary's invite link says it is for one
+// person, once — never 长期有效 — and gives its expiry when it has one; a
+// member's link says the whole branch may use it.
+func TestSecretaryLinkSaysOnce(t *testing.T) {
+	e := newEnv(t)
+	admin := e.srv.NewUser(adminID, "组织部")
+	for _, c := range []struct{ cmd, want string }{
+		{"/invite qingshan 书记", "使用之前一直有效"},
+		{"/invite qingshan 书记 7", "链接有效期至 11月17日"},
+	} {
+		link := e.send(admin, c.cmd, "https://t.me/")
+		for _, want := range []string{"书记邀请链接", "一个人使用一次", "用过即失效", c.want} {
+			if !strings.Contains(link.Text, want) {
+				t.Errorf("%s: the link lacks %q: %s", c.cmd, want, link.Text)
+			}
+		}
+		if strings.Contains(link.Text, "长期有效") {
+			t.Errorf("%s: a secretary's link says 长期有效: %s", c.cmd, link.Text)
+		}
+	}
+	link := e.send(admin, "/invite qingshan", "https://t.me/")
+	if !strings.Contains(link.Text, "本支部的党员都可以用它") || !strings.Contains(link.Text, "长期有效") || strings.Contains(link.Text, "一次") {
+		t.Errorf("a member's link: %s", link.Text)
+	}
 }

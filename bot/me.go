@@ -37,18 +37,7 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 	}
 	s.WriteString("\n" + txtMeTests)
 	for _, t := range rec.Tests {
-		st := txtMeTestNone
-		start, end := b.svc.Rules.TestWindowOf(b.svc.Cal, t.Quarter)
-		switch {
-		case t.Open:
-			st = txtMeTestOpen
-		case t.Tested:
-			st = fmt.Sprintf(txtMeScore, t.Score, b.passText(t.Score))
-		case now.Before(start): // not open yet: nothing missed
-			st = fmt.Sprintf(txtMeTestNotYet, b.day(start))
-		case now.Before(end):
-			st = fmt.Sprintf(txtMeTestDue, b.lastDay(end))
-		}
+		st := b.testState(t.Quarter, t.Open, t.Tested, t.Score, true)
 		s.WriteString("\n" + fmt.Sprintf(txtMeTest, PeriodName(t.Quarter), st))
 	}
 	half := PeriodName(rec.Half)
@@ -73,6 +62,29 @@ func (b *Bot) meText(rec *quiz.MemberRecord) string {
 		s.WriteString(b.waitingText(rec.Book))
 	}
 	return s.String()
+}
+
+// testState words a member's state in quarter q's test, in the same words
+// wherever it is shown (/me, a secretary's member card): 作答中, the score,
+// 未开始 with the day it opens, 待参加 with its last day (and, shown to
+// the member themself, to send /test), or 未参加 once it has closed —
+// never 未参加 while it can still be taken.
+func (b *Bot) testState(q quiz.Period, open, tested bool, score int, toMember bool) string {
+	start, end := b.svc.Rules.TestWindowOf(b.svc.Cal, q)
+	now := b.svc.Now()
+	switch {
+	case open:
+		return txtMeTestOpen
+	case tested:
+		return fmt.Sprintf(txtMeScore, score, b.passText(score))
+	case now.Before(start): // not open yet: nothing missed
+		return fmt.Sprintf(txtMeTestNotYet, b.day(start))
+	case now.Before(end) && toMember:
+		return fmt.Sprintf(txtMeTestDue, b.lastDay(end))
+	case now.Before(end):
+		return fmt.Sprintf(txtCardTestDue, b.lastDay(end))
+	}
+	return txtMeTestNone
 }
 
 // entryText words a ledger entry from its rule and parameters (plain

@@ -167,6 +167,9 @@ func (b *Bot) route(r *Request) error {
 		if d := r.Dialog; d != nil && d.Mode == modeName && r.Command != "cancel" && (r.Command != "start" || r.Args == "") {
 			return b.nameWanted(r) // joining: the name is still wanted
 		}
+		if err := b.leavePrompt(r); err != nil { // a command ends a text prompt (prompts.go)
+			return err
+		}
 		for _, rt := range b.routes {
 			if rt.Command == r.Command {
 				if !r.allowed(rt.Role) {

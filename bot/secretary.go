@@ -109,8 +109,14 @@ func showBranch(r *Request, node string) error {
 			s.WriteString(txtBranchAllDone)
 		}
 		if rep.TestOpen {
+			// Not yet taken while the window is open (待参加, as /me
+			// says), missed only once it has closed.
 			if nt := rep.NotTested(); len(nt) > 0 {
-				fmt.Fprintf(&s, txtBranchNotTest, len(nt), names(nt, 60))
+				if _, end := b.svc.Rules.TestWindowOf(b.svc.Cal, rep.Quarter); b.svc.Now().Before(end) {
+					fmt.Fprintf(&s, txtBranchTestDue, len(nt), b.lastDay(end), names(nt, 60))
+				} else {
+					fmt.Fprintf(&s, txtBranchNotTest, len(nt), names(nt, 60))
+				}
 			}
 		}
 		if f := rep.Flagged(); len(f) > 0 {
@@ -200,10 +206,8 @@ func pressMember(r *Request) error {
 	case card.Total > 0:
 		month = fmt.Sprintf(txtMeOngoing, card.Answered, card.Total)
 	}
-	test := txtMeTestNone
-	if card.Quarter.Tested {
-		test = fmt.Sprintf(txtMeScore, card.Quarter.TestScore, b.passText(card.Quarter.TestScore))
-	}
+	q := b.svc.Cal.Quarter(b.svc.Now())
+	test := b.testState(q, false, card.Quarter.Tested, card.Quarter.TestScore, false)
 	text := fmt.Sprintf(txtMemberCard, esc(card.User.Name), esc(b.svc.Tree().Path(card.User.Branch)), month, test, card.Year, card.Stars)
 	var rows [][]tgbotapi.InlineKeyboardButton
 	var row []tgbotapi.InlineKeyboardButton

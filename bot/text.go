@@ -72,7 +72,7 @@ const (
 		"/contest 在本组织的群里举办有奖知识问答（先把机器人拉进群，在群里发送 /bind）\n" +
 		"/rank、/year 查看下级组织的排名和星级"
 	txtHelpAdmin = "\n\n<b>管理员还可以使用：</b>\n" +
-		"/banks 查看已发布的题库和学习计划，下载题库为 Excel；直接发送 .toml 或 Excel（.xlsx）文件即可上传题库、学习计划或组织架构\n" +
+		"/banks 查看已发布的题库和学习计划，下载题库为 Excel；直接发送文件即可上传：题库、学习计划或组织架构用 .toml 文件，题库也可以用 Excel（.xlsx）或 Word 试卷（.docx）\n" +
 		"/invite 书记 选择组织，生成书记邀请链接；也可以直接发送 /invite 组织名称 书记"
 
 	txtCancelled       = "已退出当前操作。"
@@ -176,7 +176,7 @@ const (
 	txtReviewPick    = "请选择要查看的测试："
 	txtReviewButton  = "%s · %d 分"
 	txtReviewHeader  = "📝 <b>%s测试回顾</b>（第 %d 次作答）\n得分 <b>%d</b> 分，答对 %d/%d 题。"
-	txtReviewItem    = "<b>%d.</b> [%s] %s\n您的答案：%s %s\n正确答案：%s\n解析：%s"
+	txtReviewItem    = "<b>%d.</b> 【%s】%s\n您的答案：%s %s\n正确答案：%s\n解析：%s"
 	txtReviewLater   = "测试结束后才能查看答案和解析。"
 	txtNoAnswer      = "\uff08未作答）"
 
@@ -194,6 +194,7 @@ const (
 	txtMeTestOpen         = "作答中"
 	txtMeTestNotYet       = "未开始（%s 开放）"
 	txtMeTestDue          = "待参加（%s 截止，发送 /test 参加）"
+	txtCardTestDue        = "待参加（%s 截止）" // a secretary's member card
 	txtMeScore            = "%d 分（%s）"
 	txtMePoints           = "\n<b>积分</b>：%d年 %s 分，%s %s 分\n<b>星级</b>：%s（%d 星）\n<b>排名</b>：本支部第 %d 名（共 %d 人，按%s积分）"
 	txtMeLedger           = "\n<b>积分明细</b>"
@@ -252,16 +253,19 @@ const (
 	txtTreeLeaves        = "（%d 个党支部）"
 	txtTreeMore          = "……另有 %d 个组织"
 	txtInviteMatches     = "有 %d 个组织的名称包含“%s”，请选择："
-	txtInviteLink        = "🔗 <b>%s</b>的%s邀请链接：\n%s\n\n把链接发给对方，点击后即可加入。%s"
+	txtInviteLink        = "🔗 <b>%s</b>的%s邀请链接：\n%s\n\n%s%s"
+	txtInviteForMembers  = "把链接发给要加入的党员，点击后即可加入，本支部的党员都可以用它。"
+	txtInviteForSec      = "把链接只发给这位书记本人：它只能由一个人使用一次，用过即失效。"
 	txtInviteLinkRevoked = "🔗 <b>%s</b>的%s邀请链接<b>已作废</b>：\n<s>%s</s>\n\n任何人都不能再用它加入。需要新的链接，发送 /invite。"
 	txtInviteRoleMember  = "党员"
 	txtInviteRoleSec     = "书记"
 	txtInviteNoExpiry    = "链接长期有效；不再需要时，点击下面的“作废此链接”。"
+	txtInviteSecNoExpiry = "使用之前一直有效；不再需要时，点击下面的“作废此链接”。"
 	txtInviteExpires     = "链接有效期至 %s。"
 	txtInviteNoScope     = "您没有可以邀请党员加入的党支部。"
 	txtInviteNodeUnknown = "没有名称或编号为“%s”的组织。发送 /invite 从列表中选择。"
 	txtInviteNotLeaf     = "党员只能加入党支部（最下一级组织）。请从列表中选择党支部。"
-	txtInviteUsage       = "用法：/invite [组织名称或编号] [书记] [有效天数 1–365]。例如：/invite 老洼坪村党支部 7"
+	txtInviteUsage       = "用法：/invite 组织名称或编号 书记 有效天数，三项都可以省略：写“书记”是邀请书记，有效天数为 1–365 天。例如：/invite 老洼坪村党支部 7"
 	txtNotInScope        = "您没有查看或管理这个组织的权限。"
 	txtNodeUnknown       = "没有这个组织。"
 	txtNodeNotFound      = "没有名称或编号为“%s”的组织。"
@@ -345,6 +349,7 @@ const (
 	txtNoFigure          = "—" // a figure with nothing owed
 	txtBranchNotStudy    = "\n\n<b>本月学习未完成</b>（%d 人）：%s"
 	txtBranchNotTest     = "\n<b>本季度测试未参加</b>（%d 人）：%s"
+	txtBranchTestDue     = "\n<b>本季度测试待参加</b>（%d 人，%s 截止）：%s"
 	txtBranchFlagged     = "\n⚠️ <b>答题过快，请核实</b>：%s"
 	txtBranchAllDone     = "\n\n👍 本月学习全部完成。"
 	txtBranchPick        = "\n\n点击查看下级组织："
@@ -400,9 +405,9 @@ const (
 	txtSuspect        = "\n<b>可能有误</b>（成绩好的反而答错）："
 	txtHard           = "\n<b>太难</b>（正确率低于 %s）："
 	txtEasy           = "\n<b>太容易</b>（正确率高于 %s）："
-	txtItemLine       = "\n· [%s] %s —— 正确率 %s，区分度 %s"
+	txtItemLine       = "\n· 【%s】%s —— 正确率 %s，区分度 %s"
 	txtFlagsHead      = "\n\n<b>党员纠错反馈</b>："
-	txtFlagLine       = "\n· %s [%s] %s —— “%s”"
+	txtFlagLine       = "\n· %s【%s】%s —— “%s”"
 	txtNoneYet        = "\n（暂无）"
 
 	txtExportTooMany = "这个组织的党员太多，请选择下级组织分别导出。"
@@ -415,6 +420,7 @@ const (
 	txtXlsxMakeup    = "完成（补学）"
 	txtXlsxNotDone   = "未完成"
 	txtXlsxNotTested = "未参加"
+	txtXlsxTestDue   = "待参加"
 	txtXlsxNotJoined = "未加入"
 	txtExportDone    = "📊 <b>%s %s学习测试报表</b>\n共 %d 名党员。三张表：党员成绩（每月学习、季度测试、积分、星级、排名、答题过快）、组织统计（学习完成率、参考、平均分、及格率）、积分明细（每一笔积分的原因）。%s 导出，可用 A4 纸横向打印。"
 
@@ -453,7 +459,7 @@ const (
 	txtAskFlag           = "请简单说明这道题哪里有误（200 字以内），发送 /cancel 取消："
 	txtFlagThanks        = "✅ 已收到您的纠错反馈，管理员会核实。谢谢！"
 	txtFlagNext          = "发送 /study 继续本月学习，发送 /mistakes 练习错题。"
-	txtFlagNotice        = "📮 <b>答题纠错</b>：%s 对题目 [%s] 的反馈：\n%s\n\n题目：%s"
+	txtFlagNotice        = "📮 <b>答题纠错</b>：%s 对题目【%s】的反馈：\n%s\n\n题目：%s"
 
 	// Banks.
 	txtBanksHeader = "📚 <b>已发布的题库</b>（共 %d 套，%d 道题）"
@@ -465,7 +471,7 @@ const (
 	txtOrgLine     = "\n<b>组织架构</b>：%d 个组织，%s"
 	txtBanksHow    = "\n\n点下面的题库名，可以看它的版本记录（谁、什么时候、改了什么），下载它的文件（Excel 或 .toml），或回滚到以前的版本。上传题库、学习计划或组织架构：直接把 .toml 文件发给我；Excel 题库（.xlsx）和 Word 试卷（.docx）也可以。怎么写，点“📖 格式说明”。"
 
-	txtUploadNotToml    = "请发送 .toml 格式的文本文件（题库、学习计划或组织架构），或 Excel 题库（.xlsx）。"
+	txtUploadNotToml    = "请发送 .toml 格式的文本文件（题库、学习计划或组织架构），或者 Excel 题库（.xlsx）、Word 试卷（.docx）。"
 	txtUploadTooBig     = "文件太大（%s），一个文件最多 1 MB。请把题目分成几套题库分别上传。"
 	txtUploadFailed     = "文件下载失败，请稍后重新发送。"
 	txtUploadProblems   = "❌ <b>%s</b> 有 %d 个问题，没有发布，现有题库不变：\n%s"
@@ -567,10 +573,10 @@ const (
 	txtJoinedTeam     = "您在%s，祝您取得好成绩！"
 	txtJoinLate       = "这场比赛已经结束了。"
 
-	txtPollHead      = "第 %d/%d 题 [%s] "
+	txtPollHead      = "第 %d/%d 题【%s】"
 	txtPollMulti     = "（多选）"
-	txtPollShort     = "第 %d/%d 题 [%s]：题目见上一条消息，请选择"
-	txtStem          = "📝 <b>第 %d/%d 题</b> [%s]\n%s"
+	txtPollShort     = "第 %d/%d 题【%s】：题目见上一条消息，请选择"
+	txtStem          = "📝 <b>第 %d/%d 题</b>【%s】\n%s"
 	txtResult        = "✅ <b>第 %d 题答案：%s</b>\n答对 %d 人（共 %d 人作答）。"
 	txtResultFastest = "最快答对：%s"
 	txtResultNext    = "下一题马上开始。"
@@ -626,7 +632,7 @@ func init() {
 // without 解析.
 const (
 	txtFillPromptBlanks = "✍️ 这道题有 %d 个空，请按顺序发送各空的答案，用空格或逗号隔开。"
-	txtReviewItemBare   = "<b>%d.</b> [%s] %s\n您的答案：%s %s\n正确答案：%s"
+	txtReviewItemBare   = "<b>%d.</b> 【%s】%s\n您的答案：%s %s\n正确答案：%s"
 
 	txtUploadNotes     = "\n\n⚠️ <b>提示 %d 条</b>（不影响发布，建议看一看）：\n%s"
 	txtUploadMoreNotes = "……另有 %d 条提示"
@@ -674,8 +680,9 @@ const (
 	txtPlanButton    = "🗓 学习计划"
 	txtOrgButton     = "🏛 组织架构"
 	txtGuideButton   = "📖 格式说明"
+	txtBanksList     = "题库列表" // ⬅️ 返回题库列表 on a card of /banks
 	txtGuideName     = "题库格式说明.txt"
-	txtGuideCaption  = "📖 题库、学习计划和组织架构的写法（前半是中文，后半是英文），手机或电脑上能看文字的软件都能打开。写好后先用 partyquiz validate 检查，或直接发给我，我会列出所有问题。"
+	txtGuideCaption  = "📖 题库、学习计划和组织架构的写法（前半是中文，后半是英文），手机或电脑上能看文字的软件都能打开。写好后直接把文件发给我：发布之前我会先检查，列出所有问题，没有问题再请您确认发布。（管理服务器的技术人员也可以用 partyquiz validate 命令检查。）"
 	txtBankCard      = "📄 <b>题库「%s」</b>（<code>%s</code>），%d 道题\n现在：%s"
 	txtPlanCard      = "🗓 <b>学习计划</b>%s\n现在：%s"
 	txtPlanCardTitle = "「%s」"

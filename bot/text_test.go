@@ -17,7 +17,7 @@ import (
 )
 
 // TestChinesePunctuation: every Chinese text a user reads uses Chinese
-// punctuation (，：；？！（）), not ASCII marks, outside HTML tags.
+// punctuation (，：；？！（）【】), not ASCII marks, outside HTML tags.
 func TestChinesePunctuation(t *testing.T) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "text.go", nil, 0)
@@ -58,7 +58,7 @@ func asciiPunct(s string) string {
 			in = true
 		case '>':
 			in = false
-		case ',', ';', ':', '?', '!', '(', ')':
+		case ',', ';', ':', '?', '!', '(', ')', '[', ']':
 			if in || (i+2 < len(rs) && r == ':' && rs[i+1] == '/' && rs[i+2] == '/') {
 				continue
 			}

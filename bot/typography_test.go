@@ -22,8 +22,8 @@ import (
 // end-to-end tests check every message they wait for with it, through
 // TypographyProblem in export_test.go):
 //
-//   - Chinese punctuation next to Chinese: no ASCII , ; : ? ! ( ) touching
-//     a Chinese character ("30 分,3 星", "2千册;B.");
+//   - Chinese punctuation next to Chinese: no ASCII , ; : ? ! ( ) [ ]
+//     touching a Chinese character ("30 分,3 星", "2千册;B.", "题 [单选] 题干");
 //   - clock times with an ASCII colon ("18:05", never "18：05");
 //   - brackets that match: "（…）" and "(…)", never "(…）".
 func typographyProblem(text string) string {
@@ -35,7 +35,7 @@ func typographyProblem(text string) string {
 	pairs := map[rune]rune{')': '(', '）': '（', '】': '【', '」': '「'}
 	for i, r := range rs {
 		switch r {
-		case ',', ';', ':', '?', '!', '(', ')':
+		case ',', ';', ':', '?', '!', '(', ')', '[', ']':
 			if r == '!' && isHan(i-1) && isDigit(i+1) {
 				continue // a place in a workbook, as Excel writes it: 单选题!12
 			}
@@ -87,6 +87,9 @@ func TestTypographyChecker(t *testing.T) {
 		{"<b>太难</b>（正确率低于 30%）：", false},
 		{"共 3 题（其中 1 题", true},
 		{"https://t.me/bot?start=ABC", false},
+		{"第 1/5 题 [单选] “一课”是指？", true},
+		{"第 1/5 题【单选】“一课”是指？", false},
+		{"/invite [组织名称或编号]", true},
 	} {
 		if got := typographyProblem(tt.text) != ""; got != tt.bad {
 			t.Errorf("%q: problem %v, want %v (%s)", tt.text, got, tt.bad, typographyProblem(tt.text))
@@ -348,6 +351,22 @@ func TestTypographyOfJoins(t *testing.T) {
 	for name, s := range map[string]string{"year": text, "question": questionLine(q), "review": b.reviewText(a), "time": b.dateTime(now)} {
 		if p := typographyProblem(s); p != "" {
 			t.Errorf("%s: %s", name, p)
+		}
+	}
+}
+
+// serverCommand matches a subcommand of the program ("partyquiz
+// validate"), which only someone at the server can run.
+var serverCommand = regexp.MustCompile(`partyquiz [a-z]+`)
+
+// TestNoServerCommandForChatUsers: a text a Telegram user reads never
+// asks them to run a command of the server (the format guide's caption
+// said "先用 partyquiz validate 检查"); where one is named, it is for the
+// technician (技术人员), and the text says what to do in the chat.
+func TestNoServerCommandForChatUsers(t *testing.T) {
+	for name, s := range textConsts(t) {
+		if serverCommand.MatchString(s) && (!strings.Contains(s, "技术人员") || !strings.Contains(s, "发给我")) {
+			t.Errorf("%s asks a chat user to run a server command: %q", name, s)
 		}
 	}
 }

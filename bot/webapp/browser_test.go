@@ -246,6 +246,12 @@ func TestBrowser(t *testing.T) {
 	if len(rows) != 3 || !strings.HasPrefix(rows[0], "党员乙") || !strings.Contains(rows[0], "未完成") {
 		t.Errorf("the branch's members, the unfinished first: %q", rows)
 	}
+	// The test window is open and nobody has taken it: 待参加, as /me says.
+	for _, r := range rows {
+		if !strings.Contains(r, "待参加") || strings.Contains(r, "未参加") {
+			t.Errorf("a member's row while the test is open: %q", r)
+		}
+	}
 	// The quarter: the test window is open, nobody has taken it.
 	b.do(chromedp.Click(`#periods button[data-period="quarter"]`))
 	b.waitLoaded("overview:qingshan:quarter")

@@ -38,6 +38,8 @@ const T = {
   studyMissed: '未完成',
   makeup: '补学',
   notTested: '未参加',
+  testDue: '待参加',
+  testNotYet: '未开始',
   flagged: '答题过快',
   small: '人数少',
   unranked: '不参加排名',
@@ -381,7 +383,7 @@ function renderOverview(d) {
   if (d.leaf) {
     $('#members-note').textContent = d.rows.length ? T.unfinishedFirst : '';
     const body = $('#members tbody');
-    body.replaceChildren(...d.rows.map(memberTr));
+    body.replaceChildren(...d.rows.map((m) => memberTr(m, d)));
     if (!d.rows.length) body.append(el('tr', {}, el('td', { colspan: 5, class: 'empty', text: T.noMembers })));
   }
   renderActions(d);
@@ -424,9 +426,12 @@ function childItem(c, period) {
     el('div', { class: 'bar' }, el('i', { style: 'width:' + w + '%' })));
 }
 
-function memberTr(m) {
+// memberTr is a member's row; the quarter's test reads as in the chat's
+// /me: 未开始 before its window, 待参加 while it is open (this quarter's
+// window lasts to the quarter's end, so 未参加 is for a closed one).
+function memberTr(m, d) {
   const study = { done: T.studyDone, ongoing: T.studyOngoing + ' ' + m.answered + '/' + m.total, missed: T.studyMissed }[m.study];
-  const test = m.tested ? String(m.score) : T.notTested;
+  const test = m.tested ? String(m.score) : d.test_open ? T.testDue : T.testNotYet;
   const name = el('td', {}, m.name, m.flagged ? el('span', { class: 'tag warn', text: T.flagged }) : null,
     m.makeup ? el('span', { class: 'tag', text: T.makeup }) : null);
   return el('tr', { 'data-id': String(m.id), 'data-study': m.study, onclick: () => openMember(m.id) },
