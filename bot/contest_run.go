@@ -402,9 +402,10 @@ func (b *Bot) sendQuestion(ctx context.Context, run *contestRun, c *quiz.Contest
 			}
 			return
 		}
+		opened := pollOpened(sent, b.svc.Now())
 		var perr error
 		for i := 0; i < 3; i++ {
-			if _, perr = b.svc.QuestionPosted(context.Background(), c.ID, q, sent.Poll.ID, sent.MessageID, b.svc.Now()); perr == nil ||
+			if _, perr = b.svc.QuestionPosted(context.Background(), c.ID, q, sent.Poll.ID, sent.MessageID, opened); perr == nil ||
 				quiz.ErrorCode(perr) != quiz.Internal {
 				break
 			}
@@ -420,6 +421,23 @@ func (b *Bot) sendQuestion(ctx context.Context, run *contestRun, c *quiz.Contest
 			b.log.Error("recording a contest's poll", "contest", c.ID, "question", q+1, "err", perr)
 		}
 	})
+}
+
+// pollOpened is when a poll's open_period began: the date Telegram gave
+// its message (whole seconds), not when its answer reached the bot — a
+// slow answer would otherwise move the question's clock past the poll's
+// own (members' votes refused as closed while the bot still counted
+// time). A date in the future, or more than a minute old (a clock that
+// is off), gives way to now.
+func pollOpened(sent tgbotapi.Message, now time.Time) time.Time {
+	if sent.Date <= 0 {
+		return now
+	}
+	d := time.Unix(int64(sent.Date), 0)
+	if d.After(now) || now.Sub(d) > time.Minute {
+		return now
+	}
+	return d
 }
 
 // skipQuestion reveals a question whose poll Telegram keeps refusing (it

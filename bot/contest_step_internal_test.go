@@ -65,3 +65,26 @@ func TestStepDoesNotAskTwice(t *testing.T) {
 		t.Errorf("%d polls sent, want 1: the one of the run that had not posted it", api.polls)
 	}
 }
+
+// TestPollOpened: a question's clock starts at its poll message's date,
+// as the poll's open_period does — not when Telegram's answer reached the
+// bot, which under load came seconds later, so that members' votes were
+// refused as closed while the bot still gave them time
+// (TestContestThirtyMembers failed now and then: "poll … is closed").
+func TestPollOpened(t *testing.T) {
+	now := time.Date(2026, 12, 1, 20, 0, 7, 500_000_000, time.UTC)
+	for _, c := range []struct {
+		date int
+		want time.Time
+	}{
+		{int(now.Unix()) - 5, now.Truncate(time.Second).Add(-5 * time.Second)}, // the answer came 5 s late
+		{int(now.Unix()), now.Truncate(time.Second)},                           // at once (whole seconds)
+		{0, now},                    // no date
+		{int(now.Unix()) + 30, now}, // a clock ahead of ours
+		{int(now.Add(-2 * time.Minute).Unix()), now}, // or far behind
+	} {
+		if got := pollOpened(tgbotapi.Message{Date: c.date}, now); !got.Equal(c.want) {
+			t.Errorf("date %d: opened %v, want %v", c.date, got, c.want)
+		}
+	}
+}
