@@ -1,8 +1,9 @@
 // Package store keeps everything partyquiz records in one bbolt file. DB
 // implements quiz.Store: View runs a read-only transaction, Update a
 // read-write one that is on disk (fsync) before it returns; concurrent
-// Updates share one commit through bbolt's Batch, which is what lets a
-// few thousand answers a second be recorded durably.
+// Updates share one commit (group commit, group.go: at once when no commit
+// is in flight, together while one is), which is what lets a few thousand
+// answers a second be recorded durably without making anyone wait at rest.
 //
 // # Layout
 //
@@ -112,7 +113,8 @@
 // a single call of 100,000 events quick. An event left by an older program
 // (a worded notice) reads back as an event of kind quiz.EventText.
 //
-// Update shares commits through bbolt's Batch. A function that returns an
+// Update shares commits (group commit; bbolt's Batch when
+// Options.MaxBatchDelay is set, as some tests do). A function that returns an
 // application error other than Internal (a refusal: a double tap, an
 // answer to a closed item) without having written anything does not roll
 // the batch back: the others commit and the refusal goes to its caller

@@ -22,7 +22,7 @@ func MustOpen(tb testing.TB, opts ...store.Options) *store.DB {
 
 func mustOpenPath(tb testing.TB, path string, opts ...store.Options) *store.DB {
 	tb.Helper()
-	o := store.Options{MaxBatchDelay: time.Millisecond}
+	o := store.Options{} // as the bot runs: fsync, group commit
 	if len(opts) > 0 {
 		o = opts[0]
 	}

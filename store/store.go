@@ -77,10 +77,9 @@ func SchemaVersion() int { return len(migrations) }
 
 // Defaults of Options.
 const (
-	DefaultTimeout       = 5 * time.Second
-	DefaultMaxBatchDelay = 2 * time.Millisecond
-	DefaultMaxBatchSize  = 1000
-	DefaultItemCache     = 10000
+	DefaultTimeout      = 5 * time.Second
+	DefaultMaxBatchSize = 1000
+	DefaultItemCache    = 10000
 )
 
 // textCacheSize bounds the decoded question texts kept in memory.
@@ -96,8 +95,10 @@ type Options struct {
 	// Timeout is how long Open waits for another process to release the
 	// file (DefaultTimeout when zero; negative waits forever).
 	Timeout time.Duration
-	// MaxBatchDelay is how long Update waits for other Updates to share a
-	// commit with (DefaultMaxBatchDelay when zero).
+	// MaxBatchDelay, when positive, makes Update wait up to that long for
+	// other Updates to share a commit with (bbolt's Batch). Zero, the
+	// bot's setting, commits at once when no commit is in flight, and
+	// the Updates that arrive meanwhile share the next (groupCommit).
 	MaxBatchDelay time.Duration
 	// MaxBatchSize is the most Updates one commit takes
 	// (DefaultMaxBatchSize when zero).
@@ -124,6 +125,16 @@ type DB struct {
 	// the next maps are made big enough at once.
 	countsHint, statsHint atomic.Int64
 	emitted               chan struct{} // signalled after a commit that emitted events
+	group                 *groupCommit  // nil: bbolt's Batch (Options.MaxBatchDelay)
+}
+
+// batch runs fn in a transaction shared with concurrent Updates: by group
+// commit, or by bbolt's Batch when a delay is set.
+func (db *DB) batch(fn func(*bolt.Tx) error) error {
+	if db.group != nil {
+		return db.group.update(fn)
+	}
+	return db.bolt.Batch(fn)
 }
 
 // Emitted is signalled (it holds at most one signal) after an Update that
@@ -158,10 +169,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, mapError(err))
 	}
-	bdb.MaxBatchDelay = DefaultMaxBatchDelay
-	if opts.MaxBatchDelay > 0 {
-		bdb.MaxBatchDelay = opts.MaxBatchDelay
-	}
+	bdb.MaxBatchDelay = opts.MaxBatchDelay
 	bdb.MaxBatchSize = DefaultMaxBatchSize
 	if opts.MaxBatchSize > 0 {
 		bdb.MaxBatchSize = opts.MaxBatchSize
@@ -171,6 +179,9 @@ func Open(path string, opts Options) (*DB, error) {
 		size = DefaultItemCache
 	}
 	db := &DB{bolt: bdb, items: newItemCache(size), texts: &textCache{size: textCacheSize}, emitted: make(chan struct{}, 1)}
+	if opts.MaxBatchDelay <= 0 {
+		db.group = &groupCommit{db: bdb, max: bdb.MaxBatchSize}
+	}
 	if opts.ReadOnly {
 		return db, nil
 	}
@@ -361,7 +372,7 @@ func (db *DB) View(ctx context.Context, fn func(quiz.Tx) error) error {
 }
 
 // Update runs fn in a read-write transaction and returns once its effects
-// are on disk. Concurrent Updates share one commit (bbolt's Batch): when
+// are on disk. Concurrent Updates share one commit (db.batch): when
 // another fn in the batch fails, the batch is rolled back and fn runs
 // again, so fn may run more than once. If fn returns an error nothing it
 // did is kept and that error is returned to this caller alone. Update
@@ -379,7 +390,7 @@ func (db *DB) Update(ctx context.Context, fn func(quiz.Tx) error) error {
 	}
 	var fnErr, refusal error
 	emitted := false
-	err := db.bolt.Batch(func(btx *bolt.Tx) error {
+	err := db.batch(func(btx *bolt.Tx) error {
 		t := &tx{db: db, tx: btx}
 		fnErr, refusal = fn(t), nil
 		if fnErr == nil {
@@ -414,7 +425,7 @@ func (db *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
 		return err
 	}
 	var fnErr error
-	err := db.bolt.Batch(func(btx *bolt.Tx) error {
+	err := db.batch(func(btx *bolt.Tx) error {
 		fnErr = fn(btx)
 		return fnErr
 	})
