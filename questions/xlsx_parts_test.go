@@ -105,28 +105,36 @@ func TestXLSXPartsBounded(t *testing.T) {
 		if len(data) > questions.MaxXLSXSize {
 			t.Fatalf("%s: crafted file %d bytes, past the size limit", tt.name, len(data))
 		}
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		im := questions.ImportXLSX("crafted.xlsx", data)
-		runtime.ReadMemStats(&after)
-		alloc := after.TotalAlloc - before.TotalAlloc
-		t.Logf("%s: file %d bytes, %.1f MB allocated, problems %v", tt.name, len(data), float64(alloc)/(1<<20), im.Problems)
-		switch {
-		case tt.want == "" && (len(im.Problems) > 0 || im.Questions != 1):
-			t.Errorf("%s: want the question read, got %d questions, problems %v", tt.name, im.Questions, im.Problems)
-		case tt.want != "" && (len(im.Problems) != 1 || !strings.Contains(im.Problems[0].String(), tt.want)):
-			t.Errorf("%s: want one problem with %q, got %v", tt.name, tt.want, im.Problems)
-		case tt.want != "" && (len(im.Banks) > 0 || im.Rows > 0):
-			t.Errorf("%s: refused, yet %d banks and %d rows read", tt.name, len(im.Banks), im.Rows)
-		}
-		budget := uint64(256 << 20)
-		if raceEnabled {
-			budget *= 4
-		}
-		if alloc > budget {
-			t.Errorf("%s: a %d-byte file within every limit made the import allocate %.0f MB (budget %d MB)",
-				tt.name, len(data), float64(alloc)/(1<<20), budget>>20)
-		}
+		checkCrafted(t, tt.name, "crafted.xlsx", data, tt.want, questions.ImportXLSX)
+	}
+}
+
+// checkCrafted imports a crafted file within the size limits and checks
+// it is read (want "") or refused with one problem holding want and
+// nothing read — within an allocation budget either way.
+func checkCrafted(t *testing.T, name, file string, data []byte, want string, read func(string, []byte) *questions.Import) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	im := read(file, data)
+	runtime.ReadMemStats(&after)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%s: file %d bytes, %.1f MB allocated, problems %v", name, len(data), float64(alloc)/(1<<20), im.Problems)
+	switch {
+	case want == "" && (len(im.Problems) > 0 || im.Questions != 1):
+		t.Errorf("%s: want the question read, got %d questions, problems %v", name, im.Questions, im.Problems)
+	case want != "" && (len(im.Problems) != 1 || !strings.Contains(im.Problems[0].String(), want)):
+		t.Errorf("%s: want one problem with %q, got %v", name, want, im.Problems)
+	case want != "" && (len(im.Banks) > 0 || im.Rows > 0):
+		t.Errorf("%s: refused, yet %d banks and %d rows read", name, len(im.Banks), im.Rows)
+	}
+	budget := uint64(256 << 20)
+	if raceEnabled {
+		budget *= 4
+	}
+	if alloc > budget {
+		t.Errorf("%s: a %d-byte file within every limit made the import allocate %.0f MB (budget %d MB)",
+			name, len(data), float64(alloc)/(1<<20), budget>>20)
 	}
 }
