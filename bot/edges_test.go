@@ -63,22 +63,30 @@ func TestGarbageInKnownPrefixes(t *testing.T) {
 		"cs", "cs:", "cs:src:nowhere", "cs:n:999", "cb", "cb:nosuchbank", "cc", "cc:zz", "cc:zz:start", "cc:!!:stop", "cp", "cp:!!",
 	}
 	for _, u := range []*telegramtest.User{sec, admin} {
-		msg := u.Messages()[len(u.Messages())-1]
-		for _, d := range data {
-			seq := u.Seq()
-			before, failures := len(u.Answers()), e.metrics.Failures()
-			if _, err := u.PressData(msg.ID, d); err != nil {
-				t.Fatal(err)
-			}
-			e.eventually("an answer to "+d, func() bool { return len(u.Answers()) > before })
-			e.settle()
-			a := u.Answers()[len(u.Answers())-1]
-			if a.Text == "" || strings.Contains(a.Text, "出了点问题") || strings.Contains(after(u, seq), "出了点问题") {
-				t.Errorf("user %d %q: answered %q", u.ID(), d, a.Text)
-			}
-			if n := e.metrics.Failures() - failures; n != 0 {
-				t.Errorf("user %d %q: %d internal errors", u.ID(), d, n)
-			}
+		e.pressGarbage(u, data)
+	}
+}
+
+// pressGarbage presses each data on u's newest message: each is answered
+// with a toast that says something, never 系统出了点问题, and counts no
+// internal error.
+func (e *env) pressGarbage(u *telegramtest.User, data []string) {
+	e.t.Helper()
+	msg := u.Messages()[len(u.Messages())-1]
+	for _, d := range data {
+		seq := u.Seq()
+		before, failures := len(u.Answers()), e.metrics.Failures()
+		if _, err := u.PressData(msg.ID, d); err != nil {
+			e.t.Fatal(err)
+		}
+		e.eventually("an answer to "+d, func() bool { return len(u.Answers()) > before })
+		e.settle()
+		a := u.Answers()[len(u.Answers())-1]
+		if a.Text == "" || strings.Contains(a.Text, "出了点问题") || strings.Contains(after(u, seq), "出了点问题") {
+			e.t.Errorf("user %d %q: answered %q", u.ID(), d, a.Text)
+		}
+		if n := e.metrics.Failures() - failures; n != 0 {
+			e.t.Errorf("user %d %q: %d internal errors", u.ID(), d, n)
 		}
 	}
 }
@@ -93,23 +101,7 @@ func TestGarbageInMemberPrefixes(t *testing.T) {
 		"mk", "mk:garbage", "mk:2026-13", "mk:2026-Q1", "mt", "mt:garbage", "mt:2026-11", "mt:2026-Q9",
 		"a", "a:zz", "a:zz:zz:zz", "m:zz:zz", "s:zz", "ts", "ts:zz", "rv", "rv:zz", "rv:2030-Q1", "mv", "mv:zz", "fl", "fl:zz", "cj", "cj:zz",
 	}
-	msg := u.Messages()[len(u.Messages())-1]
-	for _, d := range data {
-		seq := u.Seq()
-		before, failures := len(u.Answers()), e.metrics.Failures()
-		if _, err := u.PressData(msg.ID, d); err != nil {
-			t.Fatal(err)
-		}
-		e.eventually("an answer to "+d, func() bool { return len(u.Answers()) > before })
-		e.settle()
-		a := u.Answers()[len(u.Answers())-1]
-		if strings.Contains(a.Text, "出了点问题") || strings.Contains(after(u, seq), "出了点问题") {
-			t.Errorf("%q: answered %q", d, a.Text)
-		}
-		if n := e.metrics.Failures() - failures; n != 0 {
-			t.Errorf("%q: %d internal errors", d, n)
-		}
-	}
+	e.pressGarbage(u, data)
 }
 
 // TestStaleCardAfterMove (issue 9, found by an audit: item 12, stale data): a secretary
