@@ -172,8 +172,13 @@ func (b *Bot) resumeContests(ctx context.Context) {
 	}
 	for _, c := range cs {
 		if !c.Interrupted {
-			if c, err = b.svc.Interrupt(ctx, c.ID); err != nil {
-				b.log.Error("interrupting a contest", "contest", c.ID, "err", err)
+			id := c.ID
+			if c, err = b.svc.Interrupt(ctx, id); err != nil {
+				// c is nil here: the id is the one asked for (this logged
+				// c.ID, and a failed Interrupt crashed the bot at start).
+				if ctx.Err() == nil && quiz.ErrorReason(err) != quiz.ReasonNoContest { // not one that finished meanwhile
+					b.log.Error("interrupting a contest", "contest", id, "err", err)
+				}
 				continue
 			}
 		}

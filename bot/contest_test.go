@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"partyquiz/bot/telegramtest"
 	"partyquiz/quiz"
+	"partyquiz/store"
 )
 
 // contestServer runs the fake Bot API on the engine's clock, so that a
@@ -409,4 +411,48 @@ func TestContestConsole(t *testing.T) {
 	if got := e.contest(c.ID); got.Phase != quiz.PhaseFinished || !got.Stopped {
 		t.Errorf("contest = %+v", got)
 	}
+}
+
+// refusingStore fails every Update while on is set, as a store in trouble
+// does; reads go through.
+type refusingStore struct {
+	quiz.Store
+	on *atomic.Bool
+}
+
+func (r refusingStore) Update(ctx context.Context, fn func(quiz.Tx) error) error {
+	if r.on.Load() {
+		return quiz.Errorf(quiz.Internal, "refused")
+	}
+	return r.Store.Update(ctx, fn)
+}
+
+// TestResumeSurvivesAFailedInterrupt: a bot that starts with a contest in
+// progress and cannot mark it interrupted (its store refuses, or the
+// contest ended meanwhile) logs it and goes on. It crashed: the error's
+// log line read the id of the nil contest Interrupt returned (found by
+// the crash test of every event kind).
+func TestResumeSurvivesAFailedInterrupt(t *testing.T) {
+	var refusing atomic.Bool
+	e := newEnv(t, contestServer(false), func(e *env) {
+		e.engine = func(db *store.DB) quiz.Store { return refusingStore{Store: db, on: &refusing} }
+	})
+	sec := e.secretary(50, "王书记", "taiping")
+	a := e.member(101, "张三", "niumaoping")
+	g := e.groupOf(-1001000000001, "太平镇党员群", sec, a)
+	e.bind(g, sec)
+	e.send(sec, "/contest", "准备有奖知识问答")
+	e.press(sec, "开始报名", "主持台")
+	e.waitChat(g.Chat, 0, "有奖知识问答", func(m telegramtest.Message) bool { return m.HasButton("我要参加") })
+
+	e.stop()
+	refusing.Store(true)
+	e.start()
+	e.send(a, "/help", "党员可以使用") // the bot runs
+	select {
+	case err := <-e.done:
+		t.Fatalf("the bot stopped: %v", err)
+	default:
+	}
+	refusing.Store(false)
 }

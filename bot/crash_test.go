@@ -81,6 +81,7 @@ const consoleLine = "🎛 有奖知识问答 · 主持台"
 // expired test, reminder, round member and table has its event, sent, and
 // each member's test result says what their record says.
 func TestCrashEvents(t *testing.T) {
+	t.Parallel() // long, mostly waiting: beside the other long ones
 	runs := 20
 	if testing.Short() {
 		runs = 5

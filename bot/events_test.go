@@ -155,6 +155,7 @@ func TestAutomaticReminders(t *testing.T) {
 // download ends; and an update the last run held but did not handle (a
 // crash) is handled after the restart.
 func TestSlowChatBlocksNobody(t *testing.T) {
+	t.Parallel() // long, mostly waiting: beside the other long ones
 	e := newEnv(t)
 	admin := e.srv.NewUser(adminID, "组织部")
 	u := e.member(1001, "党员甲", "qingshan")

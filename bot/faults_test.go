@@ -14,6 +14,7 @@ import (
 // while during a test; the bot waits retry_after and sends again: every
 // answer is recorded once and every reply arrives once, in order.
 func TestTooManyRequestsStorm(t *testing.T) {
+	t.Parallel() // long, mostly waiting: beside the other long ones
 	e := newEnv(t, withServer(telegramtest.Options{}), withPace(bot.Pace{}))
 	u := e.member(1001, "周八", "qingshan")
 	rec := e.record(u)
@@ -37,6 +38,7 @@ func TestTooManyRequestsStorm(t *testing.T) {
 // TestBotAPIOutage: the Bot API is down for 30 seconds (by its clock)
 // while a member answers; nothing is lost or doubled once it is back.
 func TestBotAPIOutage(t *testing.T) {
+	t.Parallel() // long, mostly waiting: beside the other long ones
 	fake := telegramtest.NewManualClock(time.Now())
 	e := newEnv(t, withServer(telegramtest.Options{DisablePacing: true, Clock: fake}))
 	u := e.member(1001, "吴九", "qingshan")
@@ -96,6 +98,7 @@ func checkOnce(t *testing.T, rec *recorder, n int) {
 // each retrying on its own and meeting the limit again in bursts; every
 // message arrives once the storm ends.
 func TestStormHoldsCallsTogether(t *testing.T) {
+	t.Parallel() // long, mostly waiting: beside the other long ones
 	e := newEnv(t, withServer(telegramtest.Options{DisablePacing: true}), withPace(bot.Pace{}))
 	var users []*telegramtest.User
 	for i := 0; i < 50; i++ {

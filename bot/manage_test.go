@@ -334,6 +334,7 @@ func (e *env) roundDone(key string) bool {
 // the first chunk fails); the rounds after it still run; after a restart
 // it runs again and every recipient is served exactly once.
 func TestRoundInterrupted(t *testing.T) {
+	t.Parallel() // long, mostly waiting: beside the other long ones
 	e := newEnv(t, func(e *env) {
 		e.engine = func(db *store.DB) quiz.Store {
 			return &crashingStore{Store: db, ref: "round:test-close:2026-Q4:1002"}
