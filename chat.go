@@ -120,10 +120,17 @@ func (m *Main) Chat(ctx context.Context, stdin io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if as == chatAsSecretary {
+	switch as {
+	case chatAsSecretary:
 		// Once a member, the terminal user is also made their branch's
 		// secretary, through a secretary invite as a real one is.
 		go makeSecretary(ctx, b.Service(), m.Stdout)
+	case chatAsMember:
+		// A member only, though an earlier -as 书记 on this file made them
+		// a secretary too.
+		if err := dropSecretary(ctx, b.Service()); err != nil {
+			return err
+		}
 	}
 
 	out := &terminal{w: m.Stdout, files: filepath.Join(filepath.Dir(c.Store.Path), "chat-files"),
@@ -275,6 +282,24 @@ func makeSecretary(ctx context.Context, svc *quiz.Service, w io.Writer) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// dropSecretary takes from the terminal user every node they manage.
+func dropSecretary(ctx context.Context, svc *quiz.Service) error {
+	me, err := svc.Viewer(ctx, chatUserID)
+	if err != nil {
+		return err
+	}
+	admin, err := svc.Viewer(ctx, chatAdminID)
+	if err != nil {
+		return err
+	}
+	for _, node := range me.User.Secretary {
+		if err := svc.RemoveSecretary(ctx, admin, chatUserID, node); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // chatError says in one sentence that another chat holds the store file.

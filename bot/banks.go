@@ -168,7 +168,7 @@ func (b *Bot) showCard(r *Request, kind, id string) error {
 				row = nil
 			}
 		}
-		if _, ok := quiz.BuiltinFile(kind, id); ok {
+		if _, ok := b.svc.BuiltinFile(kind, id); ok {
 			// What was built in, before the versions published in chat.
 			row = append(row, tgbotapi.NewInlineKeyboardButtonData(txtRestoreBuiltinBtn,
 				fmt.Sprintf("bk:r:%s:builtin:%s", kindLetter(kind), id)))

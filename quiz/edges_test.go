@@ -129,3 +129,31 @@ func TestOldSecretaryInviteStaysOnce(t *testing.T) {
 		t.Errorf("a used secretary invite of an older store made another secretary: %v", err)
 	}
 }
+
+// TestRemoveSecretary: an admin takes a node's management from its
+// secretary (who hands it over); nobody else may; their membership stays.
+func TestRemoveSecretary(t *testing.T) {
+	f := newFixture(t, quiz.DefaultRules())
+	ctx := context.Background()
+	f.join(t, 2001, "qingshan")
+	inv, err := f.svc.CreateInvite(ctx, f.viewer(t, 1), "qingshan", quiz.RoleSecretary, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Join(ctx, 2001, inv.Code, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !f.viewer(t, 2001).CanManage(f.svc.Tree(), "qingshan") {
+		t.Fatal("setup: not a secretary")
+	}
+	if err := f.svc.RemoveSecretary(ctx, f.viewer(t, 2001), 2001, "qingshan"); quiz.ErrorCode(err) != quiz.Forbidden {
+		t.Errorf("a secretary removed themselves without an admin: %v", err)
+	}
+	if err := f.svc.RemoveSecretary(ctx, f.viewer(t, 1), 2001, "qingshan"); err != nil {
+		t.Fatal(err)
+	}
+	v := f.viewer(t, 2001)
+	if v.CanManage(f.svc.Tree(), "qingshan") || v.User.Branch != "qingshan" {
+		t.Errorf("after the removal: manages %v, branch %q", v.CanManage(f.svc.Tree(), "qingshan"), v.User.Branch)
+	}
+}

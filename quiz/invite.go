@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -113,5 +114,30 @@ func (s *Service) RevokeInvite(ctx context.Context, v Viewer, code string) error
 		}
 		inv.Revoked = true
 		return tx.PutInvite(inv)
+	})
+}
+
+// RemoveSecretary takes the management of node from a user (admins only):
+// a secretary who hands their node over. Their membership, records and
+// any other node they manage stay as they are; a user who does not manage
+// node is left unchanged.
+func (s *Service) RemoveSecretary(ctx context.Context, v Viewer, user int64, node string) error {
+	if !v.Admin {
+		return Errorf(Forbidden, ReasonNotInScope)
+	}
+	return s.Store.Update(ctx, func(tx Tx) error {
+		u, err := tx.User(user)
+		if errors.Is(err, ErrNotFound) {
+			return Errorf(NotFound, ReasonNotMember)
+		}
+		if err != nil {
+			return err
+		}
+		i := slices.Index(u.Secretary, node)
+		if i < 0 {
+			return nil
+		}
+		u.Secretary = slices.Delete(u.Secretary, i, i+1)
+		return tx.PutUser(u)
 	})
 }

@@ -89,7 +89,7 @@ func (s *Service) Prepare(ctx context.Context, v Viewer, name string, data []byt
 		d.Problems = set.Problems
 		return d, nil
 	}
-	next := &Content{Catalog: set.Catalog, Tree: base.Tree}
+	next := &Content{Catalog: set.Catalog, Tree: base.Tree, Base: base.base()}
 	switch {
 	case f.Bank != nil:
 		d.Kind, d.ID = PubBank, f.Bank.ID
@@ -408,7 +408,7 @@ func PublishedContent(ctx context.Context, st Store, base *questions.Catalog, ba
 		return nil, err
 	}
 	if len(pubs) == 0 {
-		return &Content{Catalog: base, Tree: baseTree}, nil
+		return &Content{Catalog: base, Tree: baseTree, Base: base}, nil
 	}
 	var files []*questions.File
 	for _, p := range pubs {
@@ -431,5 +431,5 @@ func PublishedContent(ctx context.Context, st Store, base *questions.Catalog, ba
 	if tree == nil {
 		return nil, errors.New("no organisation tree")
 	}
-	return &Content{Catalog: set.Catalog, Tree: tree}, nil
+	return &Content{Catalog: set.Catalog, Tree: tree, Base: base}, nil
 }

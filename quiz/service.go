@@ -16,6 +16,19 @@ import (
 type Content struct {
 	Catalog *questions.Catalog
 	Tree    *Tree
+	// Base is the catalog the program started from, before what admins
+	// published in chat (the configured folder or the built-in banks; nil:
+	// Catalog). What can be restored to "as built in" is what Base has
+	// built in.
+	Base *questions.Catalog
+}
+
+// base is the catalog the program started from.
+func (c *Content) base() *questions.Catalog {
+	if c.Base != nil {
+		return c.Base
+	}
+	return c.Catalog
 }
 
 // Service is the engine: every rule of the cycles, run inside store

@@ -170,19 +170,18 @@ func (s *Service) PrepareVersion(ctx context.Context, v Viewer, kind, id string,
 	return d, nil
 }
 
-// BuiltinFile is the name of the file built into the program for a bank,
-// the plan or the tree, and whether there is one.
-func BuiltinFile(kind, id string) (string, bool) {
-	cat, err := questions.Builtin()
-	if err != nil {
-		return "", false
-	}
+// BuiltinFile is the name of the file built into the program that a
+// bank, the plan or the tree started as, and whether there is one: only
+// when the program started from it (the built-in banks; not a folder or
+// an org file on the server, whose own first version is theirs).
+func (s *Service) BuiltinFile(kind, id string) (string, bool) {
+	cat := s.Content().base()
 	switch {
-	case kind == PubBank && cat.Bank(id) != nil:
+	case kind == PubBank && cat.Bank(id) != nil && cat.Bank(id).Builtin:
 		return cat.Bank(id).File, true
-	case kind == PubPlan && cat.Plan != nil:
+	case kind == PubPlan && cat.Plan != nil && cat.Plan.Builtin:
 		return cat.Plan.File, true
-	case kind == PubOrg && cat.Org != nil:
+	case kind == PubOrg && cat.Org != nil && cat.Org.Builtin:
 		return cat.Org.File, true
 	}
 	return "", false
@@ -196,7 +195,7 @@ func (s *Service) PrepareBuiltin(ctx context.Context, v Viewer, kind, id string)
 	if !v.Admin {
 		return nil, Errorf(Forbidden, ReasonNotInScope)
 	}
-	name, ok := BuiltinFile(kind, id)
+	name, ok := s.BuiltinFile(kind, id)
 	if !ok {
 		return nil, Errorf(NotFound, ReasonNoVersion)
 	}
