@@ -470,8 +470,8 @@ func (c *checker) attempt(a *quiz.Attempt) {
 			gap = false
 		}
 		c.rep.Answers++
-		if a.Kind == quiz.Practice {
-			continue // the mistake book's practice is left out of item statistics
+		if a.Kind == quiz.Practice || a.Items[i].Mistake {
+			continue // the mistake book's practice (also mixed into a study) is left out of item statistics
 		}
 		d := quiz.ItemStats{Answers: 1}
 		if r.Right {
