@@ -384,3 +384,22 @@ func TestChatPrevButtons(t *testing.T) {
 		t.Errorf("the previous message lost its buttons but /prev still has %d", left)
 	}
 }
+
+// TestChatAsMemberAfterSecretary (review): -as 党员 is "a member only",
+// but the chat's store is kept between runs, so a terminal user made the
+// branch's secretary by an earlier -as 书记 stays one: the chat says
+// 您是党员 and /branch still manages the branch.
+func TestChatAsMemberAfterSecretary(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chat.db")
+	c := startChat(t, path, func(m *Main) { m.ChatAs = "书记" })
+	c.waitFor("请发送您的真实姓名")
+	c.send("李书记")
+	c.waitFor("您现在也是牛卯坪村党支部的书记")
+	c.quit()
+
+	c = startChat(t, path, func(m *Main) { m.ChatAs = "党员" })
+	c.waitFor("您是党员")
+	c.send("/branch")
+	c.waitFor("这个命令只有书记或管理员可以使用")
+	c.quit()
+}
