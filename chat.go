@@ -287,14 +287,14 @@ func makeSecretary(ctx context.Context, svc *quiz.Service, w io.Writer) {
 // dropSecretary takes from the terminal user every node they manage.
 func dropSecretary(ctx context.Context, svc *quiz.Service) error {
 	me, err := svc.Viewer(ctx, chatUserID)
-	if err != nil {
+	if err != nil || me.User == nil { // nil: not started yet
 		return err
 	}
 	admin, err := svc.Viewer(ctx, chatAdminID)
 	if err != nil {
 		return err
 	}
-	for _, node := range me.User.Secretary {
+	for _, node := range slices.Clone(me.User.Secretary) {
 		if err := svc.RemoveSecretary(ctx, admin, chatUserID, node); err != nil {
 			return err
 		}
