@@ -384,16 +384,34 @@ func (l *crashLog) run(t *testing.T, srv *telegramtest.Server, path string, chat
 // verify makes the checks of TestCrashEvents once the last run has
 // stopped.
 func (l *crashLog) verify(t *testing.T, path string, srv *telegramtest.Server) {
+	// A reminder (or a secretary's report of reminders) still unsent when
+	// the scenario's clock passed the end of its month or test window is
+	// not sent, by rule (period_over): a run killed on 28 November can come
+	// back on 1 December. Any other failure is an event not told.
+	expired := map[string]bool{}
 	for _, f := range l.failed {
+		ref, failure, _ := strings.Cut(f, ": ")
+		if strings.Contains(failure, "period_over") && (strings.HasPrefix(ref, "remind:") || strings.HasPrefix(ref, "round:remind-")) {
+			expired[ref] = true
+			continue
+		}
 		t.Errorf("an event was not told: %s", f)
+	}
+	if len(expired) > 0 {
+		t.Logf("%d reminders not sent: their period ended first", len(expired))
 	}
 	// Each message of each event reached its chat once, or again for a
 	// message Telegram took in a run killed before it was recorded.
 	pairs := map[crashKey]int{} // the messages of events, by chat and text
 	kinds := map[quiz.EventKind]int{}
-	for _, e := range l.events {
+	optional := map[crashKey]bool{} // an expired reminder's: sent at most once, before its run was killed
+	for ref, e := range l.events {
 		kinds[e.kind]++
 		for _, p := range e.parts {
+			if expired[ref] {
+				optional[crashKey{e.chat, p}] = true
+				continue
+			}
 			pairs[crashKey{e.chat, p}]++
 		}
 	}
@@ -449,6 +467,7 @@ func (l *crashLog) verify(t *testing.T, path string, srv *telegramtest.Server) {
 			continue
 		}
 		switch {
+		case optional[k] && n <= 1:
 		case k.chat == crashGroup: // the contest's own messages in the group
 		case k.chat == adminID && strings.HasPrefix(k.text, consoleLine): // a console sent again by a restart
 		default:
@@ -667,7 +686,7 @@ func (l *crashLog) verify(t *testing.T, path string, srv *telegramtest.Server) {
 		}
 	}
 	for ref, why := range want {
-		if l.events[ref] == nil {
+		if l.events[ref] == nil && !expired[ref] {
 			t.Errorf("%s: no event %s was sent", why, ref)
 		}
 	}
