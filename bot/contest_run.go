@@ -407,7 +407,7 @@ func (b *Bot) sendQuestion(ctx context.Context, run *contestRun, c *quiz.Contest
 			}
 			return
 		}
-		opened := pollOpened(sent, b.svc.Now())
+		opened := pollOpened(sent, now, b.svc.Now())
 		var perr error
 		for i := 0; i < 3; i++ {
 			if _, perr = b.svc.QuestionPosted(context.Background(), c.ID, q, sent.Poll.ID, sent.MessageID, opened); perr == nil ||
@@ -419,11 +419,17 @@ func (b *Bot) sendQuestion(ctx context.Context, run *contestRun, c *quiz.Contest
 		run.mu.Lock()
 		if perr == nil {
 			run.posted[q] = true
+		} else {
+			run.failed[q]++ // posted but not recorded: counts as a refusal
 		}
+		tries := run.failed[q]
 		run.sending = -1
 		run.mu.Unlock()
 		if perr != nil {
 			b.log.Error("recording a contest's poll", "contest", c.ID, "question", q+1, "err", perr)
+			if tries >= maxPollTries {
+				b.skipQuestion(ctx, c.ID, q) // not a new poll every tick
+			}
 		}
 	})
 }
@@ -432,15 +438,20 @@ func (b *Bot) sendQuestion(ctx context.Context, run *contestRun, c *quiz.Contest
 // its message (whole seconds), not when its answer reached the bot — a
 // slow answer would otherwise move the question's clock past the poll's
 // own (members' votes refused as closed while the bot still counted
-// time). A date in the future, or more than a minute old (a clock that
-// is off), gives way to now.
-func pollOpened(sent tgbotapi.Message, now time.Time) time.Time {
+// time) — and not before the bot asked for it (asked: a Telegram clock
+// behind the bot's would otherwise give members less time). A date in
+// the future, or more than a minute old (a clock that is off), gives
+// way to now.
+func pollOpened(sent tgbotapi.Message, asked, now time.Time) time.Time {
 	if sent.Date <= 0 {
 		return now
 	}
 	d := time.Unix(int64(sent.Date), 0)
 	if d.After(now) || now.Sub(d) > time.Minute {
 		return now
+	}
+	if d.Before(asked) && !asked.After(now) {
+		return asked
 	}
 	return d
 }

@@ -73,18 +73,21 @@ func TestStepDoesNotAskTwice(t *testing.T) {
 // (TestContestThirtyMembers failed now and then: "poll … is closed").
 func TestPollOpened(t *testing.T) {
 	now := time.Date(2026, 12, 1, 20, 0, 7, 500_000_000, time.UTC)
+	asked := now.Add(-6 * time.Second) // when the step asked for the poll
+	sec := now.Truncate(time.Second)
 	for _, c := range []struct {
-		date int
-		want time.Time
+		date        int
+		asked, want time.Time
 	}{
-		{int(now.Unix()) - 5, now.Truncate(time.Second).Add(-5 * time.Second)}, // the answer came 5 s late
-		{int(now.Unix()), now.Truncate(time.Second)},                           // at once (whole seconds)
-		{0, now},                    // no date
-		{int(now.Unix()) + 30, now}, // a clock ahead of ours
-		{int(now.Add(-2 * time.Minute).Unix()), now}, // or far behind
+		{int(now.Unix()) - 5, asked, sec.Add(-5 * time.Second)},                     // the answer came 5 s late
+		{int(now.Unix()), asked, sec},                                               // at once (whole seconds)
+		{int(now.Unix()) - 5, now.Add(-2 * time.Second), now.Add(-2 * time.Second)}, // Telegram's clock 3 s behind ours
+		{0, asked, now},                                     // no date
+		{int(now.Unix()) + 30, asked, now},                  // a clock far ahead of ours
+		{int(now.Add(-2 * time.Minute).Unix()), asked, now}, // or far behind
 	} {
-		if got := pollOpened(tgbotapi.Message{Date: c.date}, now); !got.Equal(c.want) {
-			t.Errorf("date %d: opened %v, want %v", c.date, got, c.want)
+		if got := pollOpened(tgbotapi.Message{Date: c.date}, c.asked, now); !got.Equal(c.want) {
+			t.Errorf("date %d, asked %v: opened %v, want %v", c.date, c.asked, got, c.want)
 		}
 	}
 }
