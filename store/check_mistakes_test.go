@@ -20,27 +20,35 @@ func TestCheckMistakesInStudy(t *testing.T) {
 	f.Svc.Rules.StudyMistakes = 2
 	ctx := context.Background()
 	f.Clock.Add(-35 * 24 * time.Hour) // 5 November
-	f.join(t, 1001, "b1")
-	nov, err := f.Svc.StartStudy(ctx, 1001)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.answerAll(t, nov.Attempt, func(int) bool { return false })
-	f.Clock.Add(35 * 24 * time.Hour) // 10 December
-	dec, err := f.Svc.StartStudy(ctx, 1001)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, it := range dec.Attempt.Items {
-		if it.Mistake {
-			n++
+	// Members who get November's study all wrong; each draw is random, so
+	// more than one, for December's study of one of them to mix in a due
+	// mistake (it cannot when it drew the same questions).
+	const members = 8
+	for id := int64(1001); id < 1001+members; id++ {
+		f.join(t, id, "b1")
+		nov, err := f.Svc.StartStudy(ctx, id)
+		if err != nil {
+			t.Fatal(err)
 		}
+		f.answerAll(t, nov.Attempt, func(int) bool { return false })
+	}
+	f.Clock.Add(35 * 24 * time.Hour) // 10 December
+	n := 0
+	for id := int64(1001); id < 1001+members; id++ {
+		dec, err := f.Svc.StartStudy(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range dec.Attempt.Items {
+			if it.Mistake {
+				n++
+			}
+		}
+		f.answerAll(t, dec.Attempt, nil)
 	}
 	if n == 0 {
-		t.Fatal("December's study mixed in no due mistake (setup)")
+		t.Fatalf("no December study of %d members mixed in a due mistake (setup)", members)
 	}
-	f.answerAll(t, dec.Attempt, nil)
 	path := filepath.Join(t.TempDir(), "copy.db")
 	if err := f.DB.BackupFile(path); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -90,11 +91,20 @@ func TestGroupCommitReviewMixed(t *testing.T) {
 	if len(txs) > 8 {
 		t.Errorf("8 good updates in %d transactions", len(txs))
 	}
-	g.mu.Lock()
-	busy := g.busy
-	g.mu.Unlock()
-	if busy {
-		t.Error("the committer is still marked running with nothing queued")
+	// The committer finds the queue empty and stops a moment after the
+	// last caller got its answer.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g.mu.Lock()
+		busy := g.busy
+		g.mu.Unlock()
+		if !busy {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the committer is still marked running with nothing queued")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
