@@ -2,14 +2,11 @@ package quiz_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"partyquiz/questions"
 	"partyquiz/quiz"
-	"partyquiz/store"
 )
 
 // sweepingStore runs sweep right after each View while armed: the bot's
@@ -38,31 +35,18 @@ func (s *sweepingStore) View(ctx context.Context, fn func(quiz.Tx) error) error 
 // sweeper's one made it leave 10 open).
 func TestCloseRoundBesideTheSweeper(t *testing.T) {
 	const members = 510
-	cat, err := questions.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree, err := quiz.TreeOf(cat.Org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(filepath.Join(t.TempDir(), "q.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	cal := shanghai(t)
 	rules := quiz.DefaultRules()
 	rules.RemindDays = 0
-	now := time.Date(2026, 12, 31, 23, 40, 0, 0, cal.Loc)
-	clock := func() time.Time { return now }
-	content := &quiz.Content{Catalog: cat, Tree: tree}
-	sweeper := quiz.NewService(db, cal, rules, clock, []int64{1}, content)
-	st := &sweepingStore{Store: db, sweep: func() {
+	f := newFixture(t, rules) // the sweeper: the engine straight on the store
+	f.now = time.Date(2026, 12, 31, 23, 40, 0, 0, f.svc.Cal.Loc)
+	sweeper := f.svc
+	st := &sweepingStore{Store: f.db, sweep: func() {
 		if _, err := sweeper.CloseExpired(context.Background(), 1); err != nil {
 			t.Error(err)
 		}
 	}}
+	clock := func() time.Time { return f.now }
+	cal, content := f.svc.Cal, f.svc.Content()
 	svc := quiz.NewService(st, cal, rules, clock, []int64{1}, content)
 	ctx := context.Background()
 	admin, _ := svc.Viewer(ctx, 1)
@@ -80,9 +64,9 @@ func TestCloseRoundBesideTheSweeper(t *testing.T) {
 		}
 	}
 	// Back on New Year's morning: every test's time ran out at midnight.
-	now = time.Date(2027, 1, 1, 10, 0, 0, 0, cal.Loc)
+	f.now = time.Date(2027, 1, 1, 10, 0, 0, 0, cal.Loc)
 	var round *quiz.Round
-	for _, r := range svc.Rounds(now) {
+	for _, r := range svc.Rounds(f.now) {
 		if r.Kind == quiz.RoundTestClose && r.Period.Key() == "2026-Q4" {
 			round = &r
 		}
@@ -96,14 +80,14 @@ func TestCloseRoundBesideTheSweeper(t *testing.T) {
 	}
 	st.armed.Store(false)
 	var open int
-	if err := db.View(ctx, func(tx quiz.Tx) error {
-		ids, err := tx.Expiring(now, 0)
+	if err := f.db.View(ctx, func(tx quiz.Tx) error {
+		ids, err := tx.Expiring(f.now, 0)
 		open = len(ids)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	es, err := db.Pending(ctx, 0, 0)
+	es, err := f.db.Pending(ctx, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
