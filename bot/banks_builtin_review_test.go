@@ -1,8 +1,6 @@
 package bot_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,26 +13,12 @@ import (
 // version is published in chat: it would offer to publish the program's
 // sample tree (示例组织架构) over the deployment's own as a "restore".
 func TestNoBuiltinRestoreForFolderContent(t *testing.T) {
-	dir := t.TempDir()
 	builtin, _ := questions.BuiltinFile("org.toml")
 	own := strings.Replace(string(builtin), `name = "第一片区"`, `name = "东片区"`, 1)
 	if own == string(builtin) {
 		t.Fatal("setup: the node's name is not in the file as written")
 	}
-	for name, data := range map[string]string{"test-bank.toml": goodBank, "org.toml": own} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e := newEnv(t, func(e *env) {
-		e.catalog = func(t *testing.T) *questions.Catalog {
-			s := questions.Load(dir)
-			if s.Catalog == nil {
-				t.Fatal(s.Problems)
-			}
-			return s.Catalog
-		}
-	})
+	e := newEnv(t, fromFolder(t, map[string]string{"test-bank.toml": goodBank, "org.toml": own}))
 	admin := e.srv.NewUser(adminID, "组织部")
 	e.upload(admin, "org.toml", strings.Replace(own, `name = "第二片区"`, `name = "西片区"`, 1), "确认发布吗")
 	e.press(admin, "发布", "第 1 版")

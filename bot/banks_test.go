@@ -396,18 +396,16 @@ func TestRestoreBuiltin(t *testing.T) {
 	}
 }
 
-// TestBanksOrigin: /banks says 内置 only for what is built into the
-// program — banks and a tree read from a folder on the server say so —
-// and sends the format guide as a document, not a path in the source.
-func TestBanksOrigin(t *testing.T) {
+// fromFolder runs the bot on the banks and tree of a folder on the
+// server holding files (name → content), as [questions] dir does.
+func fromFolder(t *testing.T, files map[string]string) envOption {
 	dir := t.TempDir()
-	org, _ := questions.BuiltinFile("org.toml")
-	for name, data := range map[string]string{"test-bank.toml": goodBank, "org.toml": string(org)} {
+	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	e := newEnv(t, func(e *env) {
+	return func(e *env) {
 		e.catalog = func(t *testing.T) *questions.Catalog {
 			s := questions.Load(dir)
 			if s.Catalog == nil {
@@ -415,7 +413,15 @@ func TestBanksOrigin(t *testing.T) {
 			}
 			return s.Catalog
 		}
-	})
+	}
+}
+
+// TestBanksOrigin: /banks says 内置 only for what is built into the
+// program — banks and a tree read from a folder on the server say so —
+// and sends the format guide as a document, not a path in the source.
+func TestBanksOrigin(t *testing.T) {
+	org, _ := questions.BuiltinFile("org.toml")
+	e := newEnv(t, fromFolder(t, map[string]string{"test-bank.toml": goodBank, "org.toml": string(org)}))
 	admin := e.srv.NewUser(adminID, "组织部")
 	m := e.send(admin, "/banks", "已发布的题库")
 	for _, want := range []string{"测试题库（test-bank）：2 题 · 服务器上的文件 test-bank.toml", "组织架构：16 个组织，服务器上的文件 org.toml"} {
