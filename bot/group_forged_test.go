@@ -308,25 +308,10 @@ func TestButtonsOutOfPlace(t *testing.T) {
 func openAttempts(t *testing.T, e *env, user int64) int {
 	t.Helper()
 	n := 0
-	if err := e.db.View(context.Background(), func(tx quiz.Tx) error {
-		for _, k := range []quiz.Kind{quiz.Study, quiz.Test, quiz.Practice} {
-			ids, err := tx.UserAttempts(user, k)
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				a, err := tx.Attempt(id)
-				if err != nil {
-					return err
-				}
-				if !a.Closed {
-					n++
-				}
-			}
+	for _, a := range e.attempts(user) {
+		if !a.Closed {
+			n++
 		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
 	}
 	return n
 }

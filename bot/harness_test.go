@@ -452,36 +452,45 @@ func (e *env) questionMessage(u *telegramtest.User, idx int) telegramtest.Messag
 // openAttempt returns the user's open attempt (the one in their dialog).
 func (e *env) openAttempt(user int64) *quiz.Attempt {
 	e.t.Helper()
-	var out *quiz.Attempt
 	deadline := time.Now().Add(10 * time.Second)
-	for out == nil {
-		err := e.db.View(context.Background(), func(tx quiz.Tx) error {
-			for _, k := range []quiz.Kind{quiz.Study, quiz.Test, quiz.Practice} {
-				ids, err := tx.UserAttempts(user, k)
+	for {
+		var out *quiz.Attempt
+		for _, a := range e.attempts(user) {
+			if !a.Closed {
+				out = a
+			}
+		}
+		if out != nil {
+			return out
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("user %d has no open attempt", user)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// attempts returns every attempt of a user: study, tests, practice.
+func (e *env) attempts(user int64) []*quiz.Attempt {
+	e.t.Helper()
+	var out []*quiz.Attempt
+	if err := e.db.View(context.Background(), func(tx quiz.Tx) error {
+		for _, k := range []quiz.Kind{quiz.Study, quiz.Test, quiz.Practice} {
+			ids, err := tx.UserAttempts(user, k)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				a, err := tx.Attempt(id)
 				if err != nil {
 					return err
 				}
-				for _, id := range ids {
-					a, err := tx.Attempt(id)
-					if err != nil {
-						return err
-					}
-					if !a.Closed {
-						out = a
-					}
-				}
+				out = append(out, a)
 			}
-			return nil
-		})
-		if err != nil {
-			e.t.Fatal(err)
 		}
-		if out == nil {
-			if time.Now().After(deadline) {
-				e.t.Fatalf("user %d has no open attempt", user)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		return nil
+	}); err != nil {
+		e.t.Fatal(err)
 	}
 	return out
 }
