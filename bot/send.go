@@ -60,15 +60,27 @@ type Sender struct {
 	ctx     context.Context
 	stop    context.CancelFunc
 	closing bool
-	flood   *floodHold // 429s hold back the calls they concern together
+	flood   *floodHold    // 429s hold back the calls they concern together
+	calls   chan struct{} // a slot for each call in flight (maxInFlight)
 }
+
+// maxInFlight is the most calls the sender has in flight at once, fewer
+// than the connections the bot's transport keeps (newTransport: 128), so
+// that a call never waits for a connection to be dialled and no
+// connection is closed only to be dialled again for the next call. With
+// Telegram's pacing on, far fewer are ever in flight; without it (a load
+// test), hundreds of chats' replies used to go out at once on as many
+// connections, and dialling them was 7.6 % of the bot's CPU
+// (BENCHMARKS.md, lever 11).
+const maxInFlight = 96
 
 // NewSender returns a sender over api. unreachable is called (once per
 // failure) for a chat that answered 403.
 func NewSender(api API, pace Pace, log *slog.Logger, m *Metrics, unreachable func(chat int64)) *Sender {
 	ctx, stop := context.WithCancel(context.Background())
 	s := &Sender{api: api, log: log, pace: pace, unreachable: unreachable, metrics: m,
-		queues: map[int64][]outgoing{}, running: map[int64]bool{}, ctx: ctx, stop: stop, flood: newFloodHold()}
+		queues: map[int64][]outgoing{}, running: map[int64]bool{}, ctx: ctx, stop: stop, flood: newFloodHold(),
+		calls: make(chan struct{}, maxInFlight)}
 	if pace.Global > 0 {
 		s.global = rate.NewLimiter(rate.Limit(pace.Global), max(1, int(pace.Global)))
 	}
@@ -137,7 +149,7 @@ func (s *Sender) Call(ctx context.Context, c tgbotapi.Chattable, attempts int) (
 	var resp *tgbotapi.APIResponse
 	var err error
 	for i := 0; i < attempts; i++ {
-		resp, err = s.api.Request(c)
+		resp, err = s.request(ctx, c)
 		s.metrics.call(methodOf(c), err)
 		wait, retry := retryAfter(err, i)
 		if !retry {
@@ -153,6 +165,17 @@ func (s *Sender) Call(ctx context.Context, c tgbotapi.Chattable, attempts int) (
 }
 
 var errSenderClosed = errors.New("sender closed")
+
+// request makes one call once a slot is free (maxInFlight).
+func (s *Sender) request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	select {
+	case s.calls <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.calls }()
+	return s.api.Request(c)
+}
 
 // Close stops taking calls and waits up to grace for the queued ones to be
 // made; what is left after that is logged and dropped.
@@ -256,7 +279,10 @@ func (s *Sender) send(o outgoing, chatLimit *rate.Limiter) (*tgbotapi.APIRespons
 		if err != nil {
 			return nil, err
 		}
-		resp, err := s.api.Request(o.c)
+		resp, err := s.request(s.ctx, o.c)
+		if err != nil && s.ctx.Err() != nil && errors.Is(err, s.ctx.Err()) {
+			return nil, err // stopped while waiting for a slot
+		}
 		s.metrics.call(methodOf(o.c), err)
 		wait, retry := retryAfter(err, attempt)
 		if is429(err) {
