@@ -52,19 +52,20 @@ type Options struct {
 // Bot is the Telegram side of partyquiz: it takes updates, routes them to
 // handlers that call the engine, and sends Chinese replies.
 type Bot struct {
-	opts     Options
-	api      *tgbotapi.BotAPI // sending, files
-	poller   *tgbotapi.BotAPI // long polls, on a client that shutdown can interrupt
-	svc      *quiz.Service
-	dialogs  Dialogs
-	outbox   Outbox
-	inbox    Inbox
-	send     *Sender
-	log      *slog.Logger
-	metrics  *Metrics
-	username atomic.Pointer[string]
-	ready    chan struct{} // closed once connected
-	routes   []Route
+	opts       Options
+	api        *tgbotapi.BotAPI // sending, files
+	poller     *tgbotapi.BotAPI // long polls, on a client that shutdown can interrupt
+	pollClient *http.Client     // that client (getUpdates in direct.go)
+	svc        *quiz.Service
+	dialogs    Dialogs
+	outbox     Outbox
+	inbox      Inbox
+	send       *Sender
+	log        *slog.Logger
+	metrics    *Metrics
+	username   atomic.Pointer[string]
+	ready      chan struct{} // closed once connected
+	routes     []Route
 
 	outboxWake chan struct{}
 
@@ -101,9 +102,9 @@ func New(o Options) (*Bot, error) {
 	client := &http.Client{Timeout: 60 * time.Second, Transport: transport}
 	b.api = &tgbotapi.BotAPI{Token: o.Token, Buffer: 100, Client: client}
 	b.api.SetAPIEndpoint(o.APIEndpoint)
-	b.poller = &tgbotapi.BotAPI{Token: o.Token, Buffer: 100,
-		Client: &http.Client{Timeout: time.Duration(o.PollTimeout+15) * time.Second,
-			Transport: ctxTransport{ctx: b.pollCtx, base: transport}}}
+	b.pollClient = &http.Client{Timeout: time.Duration(o.PollTimeout+15) * time.Second,
+		Transport: ctxTransport{ctx: b.pollCtx, base: transport}}
+	b.poller = &tgbotapi.BotAPI{Token: o.Token, Buffer: 100, Client: b.pollClient}
 	b.poller.SetAPIEndpoint(o.APIEndpoint)
 	b.send = NewSender(&directAPI{client: client, endpoint: o.APIEndpoint, token: o.Token, fallback: b.api},
 		o.Pace, o.Log, o.Metrics, b.markUnreachable)
@@ -266,6 +267,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			return fmt.Errorf("read the updates held by the last run: %w", err)
 		}
 	}
+	pollURL := fmt.Sprintf(b.opts.APIEndpoint, b.opts.Token, "getUpdates")
 	offset := 0
 	for attempt := 0; ; {
 		if d != nil {
@@ -281,9 +283,9 @@ func (b *Bot) poll(ctx context.Context) error {
 			b.confirm(offset)
 			return nil
 		}
-		updates, err := b.poller.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: b.opts.PollTimeout, AllowedUpdates: updateKinds})
+		updates, raws, err := getUpdates(b.pollClient, pollURL, offset, 100, b.opts.PollTimeout, updateKinds)
 		if err == nil && d != nil && len(updates) > 0 {
-			err = b.hold(ctx, d, updates)
+			err = b.hold(ctx, d, updates, raws)
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -330,3 +330,66 @@ func appendJSONString(b *bytes.Buffer, s string) {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// getUpdates is the long poll made directly: the parameters as a JSON
+// body, the answer read once into a pooled buffer and split into its
+// updates, each decoded into a tgbotapi.Update and also returned as
+// Telegram wrote it — what the inbox keeps, instead of encoding each
+// update again (tgbotapi decoded the envelope with a Decoder, copied the
+// result, then decoded it again). Errors are tgbotapi's: a refusal is a
+// *tgbotapi.Error, an answer that is not JSON the decoding error.
+func getUpdates(client *http.Client, url string, offset, limit, timeout int, allowed []string) ([]tgbotapi.Update, []json.RawMessage, error) {
+	var body bytes.Buffer
+	w := jsonWriter{b: &body}
+	w.open()
+	w.int("offset", int64(offset))
+	w.int("limit", int64(limit))
+	w.int("timeout", int64(timeout))
+	w.key("allowed_updates")
+	body.WriteByte('[')
+	for i, a := range allowed {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		appendJSONString(&body, a)
+	}
+	body.WriteByte(']')
+	w.close()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body.Bytes()))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b := bodyPool.Get().(*bytes.Buffer)
+	b.Reset()
+	defer bodyPool.Put(b)
+	if _, err := b.ReadFrom(resp.Body); err != nil {
+		return nil, nil, err
+	}
+	var result []byte
+	if data := b.Bytes(); bytes.HasPrefix(data, okPrefix) && len(data) > len(okPrefix) && data[len(data)-1] == '}' {
+		result = data[len(okPrefix) : len(data)-1]
+	} else {
+		r, err := decodeDirect(data)
+		if err != nil {
+			return nil, nil, err
+		}
+		result = r.Result
+	}
+	var raws []json.RawMessage // each a copy: b goes back to the pool
+	if err := json.Unmarshal(result, &raws); err != nil {
+		return nil, nil, err
+	}
+	updates := make([]tgbotapi.Update, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal(raw, &updates[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return updates, raws, nil
+}

@@ -53,18 +53,23 @@ func newDispatcher(b *Bot, ctx context.Context) *dispatcher {
 	return d
 }
 
-// fresh returns the updates not seen before in this run.
-func (d *dispatcher) fresh(updates []tgbotapi.Update) []tgbotapi.Update {
+// fresh returns the updates not seen before in this run, and of raws
+// (each update's JSON, or none) the same ones.
+func (d *dispatcher) fresh(updates []tgbotapi.Update, raws []json.RawMessage) ([]tgbotapi.Update, []json.RawMessage) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []tgbotapi.Update
-	for _, u := range updates {
+	var outRaw []json.RawMessage
+	for i, u := range updates {
 		if !d.seen[u.UpdateID] {
 			d.seen[u.UpdateID] = true
 			out = append(out, u)
+			if raws != nil {
+				outRaw = append(outRaw, raws[i])
+			}
 		}
 	}
-	return out
+	return out, outRaw
 }
 
 // forget drops what fresh remembers of updates before offset: Telegram
@@ -159,15 +164,11 @@ func (d *dispatcher) drain(grace time.Duration) {
 // handled but not yet held when the bot dies was not confirmed either, so
 // Telegram delivers it again, and handling the same update twice records
 // it once.
-func (b *Bot) hold(ctx context.Context, d *dispatcher, updates []tgbotapi.Update) error {
-	fresh := d.fresh(updates)
+func (b *Bot) hold(ctx context.Context, d *dispatcher, updates []tgbotapi.Update, raws []json.RawMessage) error {
+	fresh, raws := d.fresh(updates, raws)
 	held := make(map[int][]byte, len(fresh))
-	for _, u := range fresh {
-		data, err := json.Marshal(u)
-		if err != nil {
-			return err
-		}
-		held[u.UpdateID] = data
+	for i, u := range fresh {
+		held[u.UpdateID] = raws[i] // as Telegram wrote it: resumeHeld decodes it as getUpdates did
 	}
 	handled := d.takeHandled()
 	d.add(fresh)
@@ -212,6 +213,7 @@ func (b *Bot) resumeHeld(ctx context.Context, d *dispatcher) error {
 	if len(updates) > 0 {
 		b.log.Info("handling the updates the last run held", "updates", len(updates))
 	}
-	d.add(d.fresh(updates))
+	fresh, _ := d.fresh(updates, nil)
+	d.add(fresh)
 	return nil
 }

@@ -25,7 +25,7 @@ func TestDispatcherForgets(t *testing.T) {
 		for id := first; id < first+100; id++ {
 			ids = append(ids, id)
 		}
-		if got := d.fresh(ups(ids...)); len(got) != 100 {
+		if got, _ := d.fresh(ups(ids...), nil); len(got) != 100 {
 			t.Fatalf("fresh gave %d of 100 new updates", len(got))
 		}
 		d.forget(first) // the poll that returned them asked from first
@@ -33,7 +33,7 @@ func TestDispatcherForgets(t *testing.T) {
 	if n := len(d.seen); n > 100 {
 		t.Errorf("remembers %d updates after 10,000, want at most the last poll's 100", n)
 	}
-	if got := d.fresh(ups(9950)); len(got) != 0 {
+	if got, _ := d.fresh(ups(9950), nil); len(got) != 0 {
 		t.Error("an update of the last poll, delivered again, was taken again")
 	}
 }
