@@ -183,6 +183,7 @@ func (m *Main) serve(ctx context.Context, c Config) error {
 	}
 	defer db.Close()
 	metrics := bot.NewMetrics()
+	db.ObserveCommits(func(d time.Duration) { metrics.Stage(bot.StageCommit, d) })
 	pace := bot.DefaultPace
 	if !c.Telegram.Pace {
 		pace = bot.Pace{}

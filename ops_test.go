@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -213,6 +214,19 @@ func TestOpsEndpoint(t *testing.T) {
 			t.Errorf("no %q in /metrics:\n%s", want, body)
 		}
 	}
+	// Every step on the way to the reply was timed (the store's commits
+	// too: main wires them): the poll held, the update queued, the
+	// inbox's commit, the reply queued, the calls.
+	waitFor(t, "every stage timed", func() bool {
+		_, body := get("/metrics")
+		for _, stage := range []string{"poll_hold", "queued", "commit", "send_queue", "call"} {
+			m := regexp.MustCompile(`partyquiz_stage_seconds_count\{stage="` + stage + `"\} (\d+)`).FindStringSubmatch(body)
+			if m == nil || m[1] == "0" {
+				return false
+			}
+		}
+		return true
+	})
 	if code, _ := get("/debug/pprof/"); code != 404 {
 		t.Errorf("pprof served without ops.pprof: %d", code)
 	}

@@ -285,7 +285,9 @@ func (b *Bot) poll(ctx context.Context) error {
 		}
 		updates, raws, err := getUpdates(b.pollClient, pollURL, offset, 100, b.opts.PollTimeout, updateKinds)
 		if err == nil && d != nil && len(updates) > 0 {
+			got := time.Now()
 			err = b.hold(ctx, d, updates, raws)
+			b.metrics.Stage(StagePollHold, time.Since(got))
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -37,7 +37,7 @@ type dispatcher struct {
 
 	mu      sync.Mutex
 	cond    *sync.Cond
-	queues  map[int64][]tgbotapi.Update
+	queues  map[int64][]queued
 	queued  int
 	handled []int
 	seen    map[int]bool   // held or handled in this run: a second delivery is skipped
@@ -47,8 +47,14 @@ type dispatcher struct {
 
 const maxChats = 128
 
+// queued is an update waiting for its chat's worker, since when.
+type queued struct {
+	u  tgbotapi.Update
+	at time.Time
+}
+
 func newDispatcher(b *Bot, ctx context.Context) *dispatcher {
-	d := &dispatcher{b: b, ctx: ctx, sem: make(chan struct{}, maxChats), queues: map[int64][]tgbotapi.Update{}, seen: map[int]bool{}}
+	d := &dispatcher{b: b, ctx: ctx, sem: make(chan struct{}, maxChats), queues: map[int64][]queued{}, seen: map[int]bool{}}
 	d.cond = sync.NewCond(&d.mu)
 	return d
 }
@@ -89,10 +95,11 @@ func (d *dispatcher) forget(offset int) {
 func (d *dispatcher) add(updates []tgbotapi.Update) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	now := time.Now()
 	for _, u := range updates {
 		c := chatOf(u)
 		q, busy := d.queues[c]
-		d.queues[c] = append(q, u)
+		d.queues[c] = append(q, queued{u: u, at: now})
 		d.queued++
 		if !busy {
 			d.wg.Add(1)
@@ -114,8 +121,9 @@ func (d *dispatcher) work(chat int64) {
 			d.mu.Unlock()
 			return
 		}
-		u := q[0]
+		u := q[0].u
 		d.mu.Unlock()
+		d.b.metrics.Stage(StageQueued, time.Since(q[0].at))
 		d.b.HandleUpdate(context.WithoutCancel(d.ctx), u)
 		d.mu.Lock()
 		d.queues[chat] = d.queues[chat][1:]

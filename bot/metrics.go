@@ -25,16 +25,58 @@ type Metrics struct {
 	retrying atomic.Int64 // rounds waiting to be tried again
 	mu       sync.Mutex
 	calls    map[[2]string]int64 // method, result → count
-	latency  [10]int64           // len(latencyBuckets)+1
+	latency  [len(latencyBuckets) + 1]int64
 	latSum   time.Duration
 	latCount int64
+	stages   [numStages]stageHist
 }
 
-// latencyBuckets are the upper bounds of the handling-latency histogram.
-var latencyBuckets = []time.Duration{
-	5 * time.Millisecond, 10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond,
+// Stage is a step on an update's way to its reply, timed for the
+// partyquiz_stage_seconds histogram: where the time of a slow reply went.
+type Stage int
+
+// The stages. Handling itself (routing, the engine, its commit) is
+// partyquiz_handle_seconds.
+const (
+	StagePollHold  Stage = iota // polling: a poll's updates made durable in the inbox, before the next poll
+	StageQueued                 // an update waiting for its chat's earlier ones (polling)
+	StageCommit                 // one store commit, shared by the Updates that came together
+	StageSendQueue              // a call waiting for its chat's earlier calls and the pace
+	StageCall                   // one Bot API call's round trip
+	numStages
+)
+
+var stageNames = [numStages]string{"poll_hold", "queued", "commit", "send_queue", "call"}
+
+// stageBuckets are the upper bounds of the stages' histograms: at rest
+// these steps take fractions of a millisecond.
+var stageBuckets = [...]time.Duration{
+	100 * time.Microsecond, 250 * time.Microsecond, 500 * time.Microsecond, time.Millisecond,
+	2 * time.Millisecond, 3 * time.Millisecond, 5 * time.Millisecond, 7500 * time.Microsecond,
+	10 * time.Millisecond, 15 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond,
 	100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond, time.Second, 5 * time.Second,
 }
+
+type stageHist struct {
+	counts [len(stageBuckets) + 1]atomic.Int64
+	sum    atomic.Int64 // nanoseconds
+}
+
+// Stage records how long one step took.
+func (m *Metrics) Stage(s Stage, d time.Duration) {
+	if m == nil || s < 0 || s >= numStages {
+		return
+	}
+	h := &m.stages[s]
+	i := sort.Search(len(stageBuckets), func(i int) bool { return d <= stageBuckets[i] })
+	h.counts[i].Add(1)
+	h.sum.Add(int64(d))
+}
+
+// latencyBuckets are the upper bounds of the handling-latency histogram:
+// the stages' (at rest an update is handled in a few milliseconds, most
+// of them its commit).
+var latencyBuckets = stageBuckets
 
 // NewMetrics returns empty counters.
 func NewMetrics() *Metrics { return &Metrics{calls: map[[2]string]int64{}} }
@@ -165,5 +207,17 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	}
 	cum += m.latency[len(latencyBuckets)]
 	p("partyquiz_handle_seconds_bucket{le=\"+Inf\"} %d\npartyquiz_handle_seconds_sum %g\npartyquiz_handle_seconds_count %d\n", cum, m.latSum.Seconds(), m.latCount)
+	p("# HELP partyquiz_stage_seconds Steps on an update's way to its reply: poll_hold (a poll's updates made durable before the next poll), queued (waiting for the chat's earlier updates), commit (one store commit), send_queue (a call waiting for its chat's earlier calls and the pace), call (one Bot API call).\n# TYPE partyquiz_stage_seconds histogram\n")
+	for s := range numStages {
+		h := &m.stages[s]
+		var cum int64
+		for i, b := range stageBuckets {
+			cum += h.counts[i].Load()
+			p("partyquiz_stage_seconds_bucket{stage=%q,le=\"%g\"} %d\n", stageNames[s], b.Seconds(), cum)
+		}
+		cum += h.counts[len(stageBuckets)].Load()
+		p("partyquiz_stage_seconds_bucket{stage=%q,le=\"+Inf\"} %d\npartyquiz_stage_seconds_sum{stage=%q} %g\npartyquiz_stage_seconds_count{stage=%q} %d\n",
+			stageNames[s], cum, stageNames[s], time.Duration(h.sum.Load()).Seconds(), stageNames[s], cum)
+	}
 	return n, nil
 }

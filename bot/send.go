@@ -37,6 +37,7 @@ type outgoing struct {
 	c    tgbotapi.Chattable
 	done func(*tgbotapi.APIResponse, error) // optional, called once with the final result
 	skip func() bool                        // optional: true when the call is no longer to be made (EnqueueGroup)
+	at   time.Time                          // when it was queued
 }
 
 // Sender makes outgoing Bot API calls in order per chat, paced to
@@ -97,7 +98,7 @@ func (s *Sender) Enqueue(chat int64, c tgbotapi.Chattable, done func(*tgbotapi.A
 		}
 		return
 	}
-	s.queues[chat] = append(s.queues[chat], outgoing{chat: chat, c: c, done: done})
+	s.queues[chat] = append(s.queues[chat], outgoing{chat: chat, c: c, done: done, at: time.Now()})
 	s.metrics.queue(1)
 	if !s.running[chat] {
 		s.running[chat] = true
@@ -126,8 +127,9 @@ func (s *Sender) EnqueueGroup(chat int64, cs []tgbotapi.Chattable, done func(i i
 	// reports them (dropChat included) one at a time.
 	stopped := false
 	skip := func() bool { return stopped }
+	now := time.Now()
 	for i, c := range cs {
-		s.queues[chat] = append(s.queues[chat], outgoing{chat: chat, c: c, skip: skip,
+		s.queues[chat] = append(s.queues[chat], outgoing{chat: chat, c: c, skip: skip, at: now,
 			done: func(resp *tgbotapi.APIResponse, err error) {
 				if !stopped && (!done(i, resp, err) || err != nil) {
 					stopped = true
@@ -174,7 +176,10 @@ func (s *Sender) request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.A
 		return nil, ctx.Err()
 	}
 	defer func() { <-s.calls }()
-	return s.api.Request(c)
+	start := time.Now()
+	resp, err := s.api.Request(c)
+	s.metrics.Stage(StageCall, time.Since(start))
+	return resp, err
 }
 
 // Close stops taking calls and waits up to grace for the queued ones to be
@@ -278,6 +283,9 @@ func (s *Sender) send(o outgoing, chatLimit *rate.Limiter) (*tgbotapi.APIRespons
 		probe, err := s.flood.wait(s.ctx, o.chat)
 		if err != nil {
 			return nil, err
+		}
+		if attempt == 0 {
+			s.metrics.Stage(StageSendQueue, time.Since(o.at))
 		}
 		resp, err := s.request(s.ctx, o.c)
 		if err != nil && s.ctx.Err() != nil && errors.Is(err, s.ctx.Err()) {

@@ -92,6 +92,7 @@ type Server struct {
 	allowed        []string
 	poll           *poller
 	webhook        *webhookState
+	waits          []time.Duration // DeliveryWaits
 	webhookReplies int
 
 	pacing        bool

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -25,6 +26,8 @@ type update struct {
 	inflight bool
 	attempts int
 	nextTry  time.Time // real time; webhook redelivery
+	at       time.Time // real time; when it was made
+	taken    bool      // handed to the bot at least once
 }
 
 type wUpdate struct {
@@ -88,8 +91,32 @@ func (s *Server) enqueueLocked(chatID int64, fill func(u *wUpdate) string) {
 	}
 	s.nextUpdateID++
 	body, _ := marshal(w)
-	s.updates = append(s.updates, &update{id: w.UpdateID, kind: kind, chatID: chatID, body: body})
+	s.updates = append(s.updates, &update{id: w.UpdateID, kind: kind, chatID: chatID, body: body, at: time.Now()})
 	s.wakeUpdatesLocked()
+}
+
+// maxWaits bounds the delivery waits kept (DeliveryWaits).
+const maxWaits = 1 << 20
+
+// takenLocked records, the first time an update is handed to the bot, how
+// long it waited for the bot to take it.
+func (s *Server) takenLocked(u *update) {
+	if !u.taken {
+		u.taken = true
+		if len(s.waits) < maxWaits {
+			s.waits = append(s.waits, time.Since(u.at))
+		}
+	}
+}
+
+// DeliveryWaits returns, for each update handed to the bot (the first
+// time, by getUpdates or the webhook), how long it had waited for the bot
+// to take it: in polling mode, for the bot's next getUpdates. The load
+// command reports them beside the bot's own stages.
+func (s *Server) DeliveryWaits() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.waits)
 }
 
 func parseAllowed(raw string) ([]string, bool) {
@@ -136,6 +163,13 @@ func (s *Server) getUpdates(c *call) (any, *apiError) {
 	done := func() json.RawMessage {
 		if s.poll == me {
 			s.poll = nil
+		}
+		n := 0
+		for _, u := range s.updates {
+			if u.id >= from && n < limit {
+				n++
+				s.takenLocked(u)
+			}
 		}
 		return s.collectLocked(from, limit)
 	}
@@ -405,6 +439,7 @@ func (s *Server) webhookLoop(wh *webhookState) {
 					break
 				}
 				u.inflight = true
+				s.takenLocked(u)
 				inflight++
 				batch = append(batch, u)
 			}

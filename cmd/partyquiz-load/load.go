@@ -190,7 +190,8 @@ type loadResult struct {
 	Actions  int64         // texts and presses the members sent, each awaiting a reply
 	Elapsed  time.Duration // from the first member's first message to the last one's result
 	Latency  []time.Duration
-	PeakKB   int64 // the bot's VmHWM, the highest of its processes
+	Waits    []time.Duration // each update's wait at the fake Telegram for the bot to take it
+	PeakKB   int64           // the bot's VmHWM, the highest of its processes
 	Kills    int
 	Resends  int64 // /study or /test sent again after a silence
 	Full     int64 // storage-full notices the members saw
@@ -492,6 +493,8 @@ func runLoadWith(ctx context.Context, o loadOptions) (*loadResult, error) {
 		res.Calls[k] = v.Calls
 	}
 	res.Replies = srv.WebhookReplies()
+	res.Waits = srv.DeliveryWaits()
+	slices.Sort(res.Waits)
 	for _, m := range members {
 		res.Latency = append(res.Latency, m.lat...)
 	}

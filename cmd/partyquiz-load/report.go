@@ -42,6 +42,9 @@ func (r *loadRun) report(res *loadResult) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 	r.printf("  update-to-reply latency: p50 %s, p90 %s, p99 %s, max %s (%d samples)\n",
 		ms(quantile(l, 0.5)), ms(quantile(l, 0.9)), ms(quantile(l, 0.99)), ms(quantile(l, 1)), len(l))
+	if w := res.Waits; len(w) > 0 {
+		r.printf("  updates waiting at Telegram for the %s to take them: p50 %s, p99 %s (%d updates)\n", who, ms(quantile(w, 0.5)), ms(quantile(w, 0.99)), len(w))
+	}
 	r.printf("  %s peak memory (VmHWM): %.0f MB\n", who, float64(res.PeakKB)/1024)
 	if res.Answers > 0 {
 		r.printf("  CPU during the run: %s %.1fs (%.0fµs an answer), load process with the fake server %.1fs (%.0fµs an answer); %.2f of %d cores busy\n",
@@ -100,6 +103,9 @@ func (r *loadRun) report(res *loadResult) {
 	if h := handleQuantiles(res.Metrics); h != "" {
 		r.printf("  bot handling time per update (its histogram): %s\n", h)
 	}
+	if s := stageQuantiles(res.Metrics); s != "" {
+		r.printf("  bot stages, p50 / p99 (its histograms): %s\n", s)
+	}
 	c := res.Check
 	if c.OK() {
 		r.printf("  exactly-once check: OK: %d members, %d studies and %d tests complete, %d responses = %d answers accepted; partyquiz check:\n",
@@ -118,13 +124,42 @@ func (r *loadRun) report(res *loadResult) {
 // handleQuantiles reads p50 and p99 of the bot's handling time off its
 // histogram (as "≤ bucket bound").
 func handleQuantiles(metrics map[string]float64) string {
+	at, total := histogram(metrics, `partyquiz_handle_seconds_bucket{le="`)
+	if total == 0 {
+		return ""
+	}
+	return fmt.Sprintf("p50 %s, p99 %s (%.0f updates)", at(0.5), at(0.99), total)
+}
+
+// stageNames are the bot's stages (partyquiz_stage_seconds), in the order
+// an update meets them, with the words the report uses.
+var stageNames = [][2]string{{"poll_hold", "poll held"}, {"queued", "queued for its chat"},
+	{"commit", "a store commit"}, {"send_queue", "a reply queued"}, {"call", "a Bot API call"}}
+
+// stageQuantiles reads p50 and p99 of each of the bot's stages off its
+// histograms, those it saw at least once.
+func stageQuantiles(metrics map[string]float64) string {
+	var parts []string
+	for _, s := range stageNames {
+		at, total := histogram(metrics, `partyquiz_stage_seconds_bucket{stage="`+s[0]+`",le="`)
+		if total > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s / %s", s[1], at(0.5), at(0.99)))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// histogram reads a Prometheus histogram's buckets (the series starting
+// with prefix, then the bound) and returns its quantiles as "≤ bound" and
+// its count.
+func histogram(metrics map[string]float64, prefix string) (at func(q float64) string, total float64) {
 	type bucket struct {
 		le    float64
 		count float64
 	}
 	var bs []bucket
 	for k, v := range metrics {
-		le, ok := strings.CutPrefix(k, `partyquiz_handle_seconds_bucket{le="`)
+		le, ok := strings.CutPrefix(k, prefix)
 		if !ok {
 			continue
 		}
@@ -138,14 +173,11 @@ func handleQuantiles(metrics map[string]float64) string {
 		}
 	}
 	if len(bs) == 0 {
-		return ""
+		return nil, 0
 	}
 	slices.SortFunc(bs, func(a, b bucket) int { return cmp.Compare(a.le, b.le) })
-	total := bs[len(bs)-1].count
-	if total == 0 {
-		return ""
-	}
-	at := func(q float64) string {
+	total = bs[len(bs)-1].count
+	return func(q float64) string {
 		for _, b := range bs {
 			if b.count >= q*total {
 				if b.le >= 1e9 {
@@ -155,8 +187,7 @@ func handleQuantiles(metrics map[string]float64) string {
 			}
 		}
 		return "?"
-	}
-	return fmt.Sprintf("p50 %s, p99 %s (%.0f updates)", at(0.5), at(0.99), total)
+	}, total
 }
 
 func sortedKeys[V any](m map[string]V) []string {
