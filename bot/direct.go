@@ -84,6 +84,12 @@ func decodeDirect(body []byte) (*tgbotapi.APIResponse, error) {
 			return &tgbotapi.APIResponse{Ok: true, Result: bytes.Clone(result)}, nil
 		}
 	}
+	return decodeEnvelope(body)
+}
+
+// decodeEnvelope reads an answer as tgbotapi does: decoded whole, a
+// refusal made the *tgbotapi.Error.
+func decodeEnvelope(body []byte) (*tgbotapi.APIResponse, error) {
 	var r tgbotapi.APIResponse
 	if err := json.Unmarshal(body, &r); err != nil {
 		return &r, err
@@ -371,19 +377,20 @@ func getUpdates(client *http.Client, url string, offset, limit, timeout int, all
 	if _, err := b.ReadFrom(resp.Body); err != nil {
 		return nil, nil, err
 	}
-	var result []byte
-	if data := b.Bytes(); bytes.HasPrefix(data, okPrefix) && len(data) > len(okPrefix) && data[len(data)-1] == '}' {
-		result = data[len(okPrefix) : len(data)-1]
-	} else {
-		r, err := decodeDirect(data)
+	// The envelope by its prefix, as Telegram writes it; any other answer
+	// (another field after the result, an error, not JSON) decoded whole.
+	var raws []json.RawMessage // each a copy: b goes back to the pool
+	data := b.Bytes()
+	if !bytes.HasPrefix(data, okPrefix) || len(data) <= len(okPrefix) || data[len(data)-1] != '}' ||
+		json.Unmarshal(data[len(okPrefix):len(data)-1], &raws) != nil {
+		raws = nil
+		r, err := decodeEnvelope(data)
 		if err != nil {
 			return nil, nil, err
 		}
-		result = r.Result
-	}
-	var raws []json.RawMessage // each a copy: b goes back to the pool
-	if err := json.Unmarshal(result, &raws); err != nil {
-		return nil, nil, err
+		if err := json.Unmarshal(r.Result, &raws); err != nil {
+			return nil, nil, err
+		}
 	}
 	updates := make([]tgbotapi.Update, len(raws))
 	for i, raw := range raws {

@@ -41,7 +41,7 @@ const (
 	StagePollHold  Stage = iota // polling: a poll's updates made durable in the inbox, before the next poll
 	StageQueued                 // an update waiting for its chat's earlier ones (polling)
 	StageCommit                 // one store commit, shared by the Updates that came together
-	StageSendQueue              // a call waiting for its chat's earlier calls and the pace
+	StageSendQueue              // a call waiting for its chat's earlier calls, the pace and a free slot
 	StageCall                   // one Bot API call's round trip
 	numStages
 )
@@ -207,7 +207,7 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	}
 	cum += m.latency[len(latencyBuckets)]
 	p("partyquiz_handle_seconds_bucket{le=\"+Inf\"} %d\npartyquiz_handle_seconds_sum %g\npartyquiz_handle_seconds_count %d\n", cum, m.latSum.Seconds(), m.latCount)
-	p("# HELP partyquiz_stage_seconds Steps on an update's way to its reply: poll_hold (a poll's updates made durable before the next poll), queued (waiting for the chat's earlier updates), commit (one store commit), send_queue (a call waiting for its chat's earlier calls and the pace), call (one Bot API call).\n# TYPE partyquiz_stage_seconds histogram\n")
+	p("# HELP partyquiz_stage_seconds Steps on an update's way to its reply: poll_hold (a poll's updates made durable before the next poll), queued (waiting for the chat's earlier updates), commit (one store commit), send_queue (a call waiting for its chat's earlier calls, the pace and a free slot), call (one Bot API call).\n# TYPE partyquiz_stage_seconds histogram\n")
 	for s := range numStages {
 		h := &m.stages[s]
 		var cum int64

@@ -62,18 +62,25 @@ type Sender struct {
 	stop    context.CancelFunc
 	closing bool
 	flood   *floodHold    // 429s hold back the calls they concern together
-	calls   chan struct{} // a slot for each call in flight (maxInFlight)
+	queued  chan struct{} // a slot for each queued call in flight (maxInFlight)
+	direct  chan struct{} // a slot for each Call in flight (maxDirect)
 }
 
-// maxInFlight is the most calls the sender has in flight at once, fewer
-// than the connections the bot's transport keeps (newTransport: 128), so
-// that a call never waits for a connection to be dialled and no
-// connection is closed only to be dialled again for the next call. With
-// Telegram's pacing on, far fewer are ever in flight; without it (a load
-// test), hundreds of chats' replies used to go out at once on as many
-// connections, and dialling them was 7.6 % of the bot's CPU
-// (BENCHMARKS.md, lever 11).
-const maxInFlight = 96
+// maxInFlight is the most queued calls (Enqueue) the sender has in flight
+// at once, and maxDirect the most Calls: together fewer than the
+// connections the bot's transport keeps (newTransport: 128, one of them
+// the long poll's), so that a call never waits for a connection to be
+// dialled and no connection is closed only to be dialled again for the
+// next call. Without pacing (a load test) hundreds of chats' replies used
+// to go out at once on as many connections, and dialling them was 7.6 %
+// of the bot's CPU (BENCHMARKS.md, lever 11); with Telegram's pacing
+// (25 calls a second) the slots fill only if Telegram takes seconds to
+// answer each call. Calls have slots of their own, so that a press is
+// answered within its seconds even then.
+const (
+	maxInFlight = 96
+	maxDirect   = 24
+)
 
 // NewSender returns a sender over api. unreachable is called (once per
 // failure) for a chat that answered 403.
@@ -81,7 +88,7 @@ func NewSender(api API, pace Pace, log *slog.Logger, m *Metrics, unreachable fun
 	ctx, stop := context.WithCancel(context.Background())
 	s := &Sender{api: api, log: log, pace: pace, unreachable: unreachable, metrics: m,
 		queues: map[int64][]outgoing{}, running: map[int64]bool{}, ctx: ctx, stop: stop, flood: newFloodHold(),
-		calls: make(chan struct{}, maxInFlight)}
+		queued: make(chan struct{}, maxInFlight), direct: make(chan struct{}, maxDirect)}
 	if pace.Global > 0 {
 		s.global = rate.NewLimiter(rate.Limit(pace.Global), max(1, int(pace.Global)))
 	}
@@ -151,7 +158,7 @@ func (s *Sender) Call(ctx context.Context, c tgbotapi.Chattable, attempts int) (
 	var resp *tgbotapi.APIResponse
 	var err error
 	for i := 0; i < attempts; i++ {
-		resp, err = s.request(ctx, c)
+		resp, err = s.request(ctx, s.direct, c, time.Time{})
 		s.metrics.call(methodOf(c), err)
 		wait, retry := retryAfter(err, i)
 		if !retry {
@@ -168,14 +175,22 @@ func (s *Sender) Call(ctx context.Context, c tgbotapi.Chattable, attempts int) (
 
 var errSenderClosed = errors.New("sender closed")
 
-// request makes one call once a slot is free (maxInFlight).
-func (s *Sender) request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+// request makes one call once one of slots is free (maxInFlight,
+// maxDirect); queued, if set, is when the call was queued, for the
+// send_queue stage (which ends once the call has its slot).
+func (s *Sender) request(ctx context.Context, slots chan struct{}, c tgbotapi.Chattable, queued time.Time) (*tgbotapi.APIResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	select {
-	case s.calls <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	defer func() { <-s.calls }()
+	defer func() { <-slots }()
+	if !queued.IsZero() {
+		s.metrics.Stage(StageSendQueue, time.Since(queued))
+	}
 	start := time.Now()
 	resp, err := s.api.Request(c)
 	s.metrics.Stage(StageCall, time.Since(start))
@@ -284,11 +299,13 @@ func (s *Sender) send(o outgoing, chatLimit *rate.Limiter) (*tgbotapi.APIRespons
 		if err != nil {
 			return nil, err
 		}
+		queued := time.Time{}
 		if attempt == 0 {
-			s.metrics.Stage(StageSendQueue, time.Since(o.at))
+			queued = o.at
 		}
-		resp, err := s.request(s.ctx, o.c)
+		resp, err := s.request(s.ctx, s.queued, o.c, queued)
 		if err != nil && s.ctx.Err() != nil && errors.Is(err, s.ctx.Err()) {
+			s.flood.settle(o.chat, probe, 0)
 			return nil, err // stopped while waiting for a slot
 		}
 		s.metrics.call(methodOf(o.c), err)
