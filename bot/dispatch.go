@@ -37,7 +37,7 @@ type dispatcher struct {
 
 	mu      sync.Mutex
 	cond    *sync.Cond
-	queues  map[int64][]queued
+	queues  map[int64][]waiting
 	queued  int
 	handled []int
 	seen    map[int]bool   // held or handled in this run: a second delivery is skipped
@@ -47,14 +47,14 @@ type dispatcher struct {
 
 const maxChats = 128
 
-// queued is an update waiting for its chat's worker, since when.
-type queued struct {
+// waiting is an update waiting for its chat's worker, since when.
+type waiting struct {
 	u  tgbotapi.Update
 	at time.Time
 }
 
 func newDispatcher(b *Bot, ctx context.Context) *dispatcher {
-	d := &dispatcher{b: b, ctx: ctx, sem: make(chan struct{}, maxChats), queues: map[int64][]queued{}, seen: map[int]bool{}}
+	d := &dispatcher{b: b, ctx: ctx, sem: make(chan struct{}, maxChats), queues: map[int64][]waiting{}, seen: map[int]bool{}}
 	d.cond = sync.NewCond(&d.mu)
 	return d
 }
@@ -99,7 +99,7 @@ func (d *dispatcher) add(updates []tgbotapi.Update) {
 	for _, u := range updates {
 		c := chatOf(u)
 		q, busy := d.queues[c]
-		d.queues[c] = append(q, queued{u: u, at: now})
+		d.queues[c] = append(q, waiting{u: u, at: now})
 		d.queued++
 		if !busy {
 			d.wg.Add(1)

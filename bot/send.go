@@ -62,7 +62,7 @@ type Sender struct {
 	stop    context.CancelFunc
 	closing bool
 	flood   *floodHold    // 429s hold back the calls they concern together
-	queued  chan struct{} // a slot for each queued call in flight (maxInFlight)
+	slots   chan struct{} // a slot for each queued call in flight (maxInFlight)
 	direct  chan struct{} // a slot for each Call in flight (maxDirect)
 }
 
@@ -88,7 +88,7 @@ func NewSender(api API, pace Pace, log *slog.Logger, m *Metrics, unreachable fun
 	ctx, stop := context.WithCancel(context.Background())
 	s := &Sender{api: api, log: log, pace: pace, unreachable: unreachable, metrics: m,
 		queues: map[int64][]outgoing{}, running: map[int64]bool{}, ctx: ctx, stop: stop, flood: newFloodHold(),
-		queued: make(chan struct{}, maxInFlight), direct: make(chan struct{}, maxDirect)}
+		slots: make(chan struct{}, maxInFlight), direct: make(chan struct{}, maxDirect)}
 	if pace.Global > 0 {
 		s.global = rate.NewLimiter(rate.Limit(pace.Global), max(1, int(pace.Global)))
 	}
@@ -303,7 +303,7 @@ func (s *Sender) send(o outgoing, chatLimit *rate.Limiter) (*tgbotapi.APIRespons
 		if attempt == 0 {
 			queued = o.at
 		}
-		resp, err := s.request(s.ctx, s.queued, o.c, queued)
+		resp, err := s.request(s.ctx, s.slots, o.c, queued)
 		if err != nil && s.ctx.Err() != nil && errors.Is(err, s.ctx.Err()) {
 			s.flood.settle(o.chat, probe, 0)
 			return nil, err // stopped while waiting for a slot
