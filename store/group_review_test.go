@@ -18,18 +18,8 @@ import (
 func TestGroupCommitReviewMixed(t *testing.T) {
 	db := openBolt(t)
 	g := &groupCommit{db: db, max: 4}
-	release, inside := make(chan struct{}), make(chan struct{})
+	release, first := commitInFlight(g, put("first"))
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = g.update(func(tx *bolt.Tx) error {
-			close(inside)
-			<-release
-			return put("first")(tx)
-		})
-	}()
-	<-inside
 	boom := errors.New("boom")
 	const n = 10
 	errs := make([]error, n)
@@ -58,15 +48,9 @@ func TestGroupCommitReviewMixed(t *testing.T) {
 			})
 		}(i)
 	}
-	for {
-		g.mu.Lock()
-		q := len(g.queue)
-		g.mu.Unlock()
-		if q == n {
-			break
-		}
-	}
+	waitQueued(g, n)
 	close(release)
+	<-first
 	wg.Wait()
 	_ = db.View(func(tx *bolt.Tx) error {
 		for i := 0; i < n; i++ {
@@ -114,33 +98,21 @@ func TestGroupCommitReviewMixed(t *testing.T) {
 func TestGroupCommitReviewClosed(t *testing.T) {
 	db := openBolt(t)
 	g := &groupCommit{db: db, max: 1000}
-	release, inside := make(chan struct{}), make(chan struct{})
+	release, first := commitInFlight(g, nil)
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = g.update(func(tx *bolt.Tx) error { close(inside); <-release; return nil })
-	}()
-	<-inside
 	errs := make([]error, 5)
 	for i := range errs {
 		wg.Add(1)
 		go func(i int) { defer wg.Done(); errs[i] = g.update(put("x")) }(i)
 	}
-	for {
-		g.mu.Lock()
-		q := len(g.queue)
-		g.mu.Unlock()
-		if q == len(errs) {
-			break
-		}
-	}
+	waitQueued(g, len(errs))
 	closed := make(chan error)
 	go func() { closed <- db.Close() }()
 	close(release)
 	if err := <-closed; err != nil {
 		t.Fatal(err)
 	}
+	<-first // committed before the close took the file
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {

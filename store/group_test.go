@@ -27,25 +27,43 @@ func put(key string) func(*bolt.Tx) error {
 	return func(tx *bolt.Tx) error { return tx.Bucket([]byte("b")).Put([]byte(key), []byte("v")) }
 }
 
+// commitInFlight starts an Update on g whose commit stays in flight until
+// release is closed (then it runs then, if set), and returns once that
+// commit is running; done yields the Update's result.
+func commitInFlight(g *groupCommit, then func(*bolt.Tx) error) (release chan struct{}, done <-chan error) {
+	release, inside, result := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		result <- g.update(func(tx *bolt.Tx) error {
+			close(inside)
+			<-release
+			if then == nil {
+				return nil
+			}
+			return then(tx)
+		})
+	}()
+	<-inside
+	return release, result
+}
+
+// waitQueued waits until n Updates are queued behind the commit in flight.
+func waitQueued(g *groupCommit, n int) {
+	for {
+		g.mu.Lock()
+		q := len(g.queue)
+		g.mu.Unlock()
+		if q == n {
+			return
+		}
+	}
+}
+
 // TestGroupCommitShares: Updates that arrive while a commit is in flight
 // share the next transaction, and every one is committed once.
 func TestGroupCommitShares(t *testing.T) {
 	db := openBolt(t)
 	g := &groupCommit{db: db, max: 1000}
-	release, inside := make(chan struct{}), make(chan struct{})
-	var first sync.WaitGroup
-	first.Add(1)
-	go func() {
-		defer first.Done()
-		if err := g.update(func(tx *bolt.Tx) error {
-			close(inside)
-			<-release // the first commit is in flight until released
-			return put("first")(tx)
-		}); err != nil {
-			t.Error(err)
-		}
-	}()
-	<-inside
+	release, first := commitInFlight(g, put("first"))
 	var mu sync.Mutex
 	txs := map[int]int{}
 	var wg sync.WaitGroup
@@ -63,17 +81,11 @@ func TestGroupCommitShares(t *testing.T) {
 			}
 		}(i)
 	}
-	// All 20 are queued behind the first before it is let go.
-	for {
-		g.mu.Lock()
-		n := len(g.queue)
-		g.mu.Unlock()
-		if n == 20 {
-			break
-		}
-	}
+	waitQueued(g, 20) // all 20 behind the first before it is let go
 	close(release)
-	first.Wait()
+	if err := <-first; err != nil {
+		t.Error(err)
+	}
 	wg.Wait()
 	if len(txs) != 1 {
 		t.Errorf("20 updates queued behind a commit took %d transactions, want 1: %v", len(txs), txs)
