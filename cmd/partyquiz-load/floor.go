@@ -52,6 +52,7 @@ func runFloorBot(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("partyquiz-load floor-bot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "bot.toml", "the configuration a run wrote")
+	durable := fs.String("durable", "", "keep every update in this log, fdatasync'ed, before replying to it (the durable floor)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -60,7 +61,17 @@ func runFloorBot(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "floor-bot:", err)
 		return 2
 	}
-	if err := newFloor(c).run(ctx); err != nil {
+	f := newFloor(c)
+	if *durable != "" {
+		l, err := openSyncLog(*durable)
+		if err != nil {
+			fmt.Fprintln(stderr, "floor-bot:", err)
+			return 1
+		}
+		defer l.close()
+		f.log = l
+	}
+	if err := f.run(ctx); err != nil {
 		fmt.Fprintln(stderr, "floor-bot:", err)
 		return 1
 	}
@@ -73,6 +84,7 @@ type floor struct {
 	api    *tgbotapi.BotAPI
 	poller *tgbotapi.BotAPI
 	secret string
+	log    *syncLog // the durable floor's (floorlog.go); nil: the floor keeps nothing
 
 	mu    sync.Mutex
 	chats map[int64]*floorChat
@@ -119,7 +131,8 @@ func (f *floor) run(ctx context.Context) error {
 	return f.poll(ctx)
 }
 
-// poll takes updates with getUpdates and confirms each batch at once.
+// poll takes updates with getUpdates and confirms each batch at once (the
+// durable floor: once the batch is in its log).
 func (f *floor) poll(ctx context.Context) error {
 	offset := 0
 	for ctx.Err() == nil {
@@ -131,6 +144,15 @@ func (f *floor) poll(ctx context.Context) error {
 			}
 			continue
 		}
+		if f.log != nil && len(ups) > 0 {
+			records := make([][]byte, len(ups))
+			for i, u := range ups {
+				records[i], _ = json.Marshal(u)
+			}
+			if err := f.log.append(records...); err != nil {
+				return fmt.Errorf("the durable floor's log: %w", err)
+			}
+		}
 		for _, u := range ups {
 			f.dispatch(u)
 			offset = u.UpdateID + 1
@@ -140,7 +162,8 @@ func (f *floor) poll(ctx context.Context) error {
 }
 
 // webhook sets the webhook and takes each update POST, answering 200 as
-// soon as it is queued.
+// soon as it is queued (the durable floor: and in its log, but for a
+// toggle's press, which changes nothing a bot must keep).
 func (f *floor) webhook(ctx context.Context) error {
 	u, err := url.Parse(f.cfg.Telegram.WebhookURL)
 	if err != nil {
@@ -160,10 +183,20 @@ func (f *floor) webhook(ctx context.Context) error {
 				http.Error(w, "unauthorized", http.StatusUnauthorized)
 				return
 			}
+			body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 			var up tgbotapi.Update
-			if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&up); err != nil {
+			if err == nil {
+				err = json.Unmarshal(body, &up)
+			}
+			if err != nil {
 				http.Error(w, "bad update", http.StatusBadRequest)
 				return
+			}
+			if f.log != nil && !(up.CallbackQuery != nil && strings.HasPrefix(up.CallbackQuery.Data, "m:")) {
+				if err := f.log.append(body); err != nil {
+					http.Error(w, "not kept", http.StatusInternalServerError)
+					return
+				}
 			}
 			f.dispatch(up)
 			w.WriteHeader(http.StatusOK)

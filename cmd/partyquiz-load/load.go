@@ -38,6 +38,7 @@ type loadOptions struct {
 	Members    int
 	Mode       string        // "polling" or "webhook"
 	Floor      bool          // serve the members with the protocol floor instead of the bot
+	Durable    bool          // the floor keeps every update fdatasync'ed before its reply (floorlog.go); with -compare, a third kind of run
 	Join       bool          // members join through an invite in chat (/start code, their name) first
 	Kills      int           // SIGKILL the bot this many times during the run
 	Outage     time.Duration // the Bot API fails (429, 502) for this long during the run
@@ -75,6 +76,9 @@ peak memory, and an exactly-once check of the store.
 -floor serves the same members with the protocol floor instead: a minimal
 bot on the same client library, no storage, no logic. -compare runs floor
 and bot in turns (-rounds of each) and prints both and the ratio.
+-durable-floor: the floor keeps every update in an fdatasync'ed log before
+it replies, the least any bot that loses no answer must do (with -compare:
+a third run each round).
 Fault runs: -kill N, -outage 30s, -diskfull. -rest FILE measures the bot's
 memory at rest on an existing store. See BENCHMARKS.md and RELIABILITY.md.
 
@@ -88,6 +92,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Members, "members", 1000, "simulated members")
 	fs.StringVar(&o.Mode, "mode", "polling", `how the bot takes updates: "polling" or "webhook"`)
 	fs.BoolVar(&o.Floor, "floor", false, "serve the members with the protocol floor (no storage, no logic) instead of the bot")
+	fs.BoolVar(&o.Durable, "durable-floor", false, "the floor keeps every update in a log, fdatasync'ed, before it replies (the least a bot that loses no answer must do); with -compare, run it too in each round")
 	compare := fs.Bool("compare", false, "run the floor and the bot in turns and print both and the ratio")
 	rounds := fs.Int("rounds", 2, "with -compare: runs of each")
 	against := fs.String("against", "", "with -compare: another partyquiz binary to run in each round too (a change's before)")
@@ -120,7 +125,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	faults := o.Kills > 0 || o.Outage > 0 || o.DiskFull || o.SlowChat > 0
 	if fs.NArg() > 0 || o.Members < 1 || (o.Mode != "polling" && o.Mode != "webhook") ||
-		(*compare && (o.Floor || *rounds < 1)) || ((o.Floor || *compare) && faults) || (*against != "" && !*compare) {
+		(*compare && (o.Floor || *rounds < 1)) || (o.Durable && !o.Floor && !*compare) || ((o.Floor || *compare) && faults) || (*against != "" && !*compare) {
 		if (o.Floor || *compare) && faults {
 			fmt.Fprintln(stderr, "partyquiz-load: the fault runs are for the bot, not with -floor or -compare")
 		}
@@ -396,7 +401,10 @@ func runLoadWith(ctx context.Context, o loadOptions) (*loadResult, error) {
 		return nil, err
 	}
 	who, script := "the bot, fsync on", "study %d + test %d questions each"
-	if o.Floor {
+	switch {
+	case o.Floor && o.Durable:
+		who = "the durable floor (every update in an fdatasync'ed log before its reply)"
+	case o.Floor:
 		who = "the protocol floor (no storage)"
 	}
 	if o.Join {
@@ -676,6 +684,9 @@ func (r *loadRun) startBot(ctx context.Context) error {
 	env := append(append(os.Environ(), "TELEGRAM_BOT_TOKEN="+r.cfg.Telegram.Token), r.o.Env...)
 	if r.o.Floor {
 		args := append(append([]string{}, r.o.Self[1:]...), floorCommand, "-config", r.cfgPath)
+		if r.o.Durable {
+			args = append(args, "-durable", filepath.Join(filepath.Dir(r.cfg.Store.Path), "floor.log"))
+		}
 		cmd = exec.Command(r.o.Self[0], args...)
 	} else {
 		cmd = exec.Command(r.o.Bin, "-config", r.cfgPath)

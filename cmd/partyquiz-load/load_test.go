@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -171,16 +172,63 @@ func TestFloor(t *testing.T) {
 	}
 }
 
-// TestCompareWebhook: -compare runs the floor and the bot in turns by
-// webhook, members joining in chat, and prints both and their ratio; the
-// bot's store passes the check.
+// TestDurableFloor: the durable floor serves the same script to the end,
+// in both modes, and its log holds every update the members sent it
+// before the reply (by webhook, every one but the toggles', which change
+// nothing a bot must keep).
+func TestDurableFloor(t *testing.T) {
+	for _, mode := range []string{"polling", "webhook"} {
+		t.Run(mode, func(t *testing.T) {
+			o, out := small(t, loadOptions{Members: 10, Mode: mode, Floor: true, Durable: true, Join: true})
+			res, err := runLoadWith(context.Background(), o)
+			if err != nil {
+				t.Fatalf("load: %v\n%s", err, out.String())
+			}
+			if res.Finished != 10 || res.Answers != 10*30 {
+				t.Fatalf("finished %d, answers %d\n%s", res.Finished, res.Answers, out.String())
+			}
+			data, err := os.ReadFile(filepath.Join(o.Dir, "data", "floor.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			toggles := 0
+			for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+				var u struct {
+					CallbackQuery *struct {
+						Data string `json:"data"`
+					} `json:"callback_query"`
+				}
+				if err := json.Unmarshal(line, &u); err != nil {
+					t.Fatalf("a line of the log is not an update: %v: %q", err, line)
+				}
+				if u.CallbackQuery != nil && strings.HasPrefix(u.CallbackQuery.Data, "m:") {
+					toggles++
+				}
+			}
+			lines := int64(bytes.Count(data, []byte("\n")))
+			switch {
+			case mode == "polling" && (lines != res.Actions || toggles == 0):
+				t.Errorf("%d updates in the log (%d toggles), the members made %d actions", lines, toggles, res.Actions)
+			case mode == "webhook" && (lines == 0 || toggles != 0 || lines >= res.Actions):
+				t.Errorf("%d updates in the log (%d toggles), the members made %d actions", lines, toggles, res.Actions)
+			}
+			if !strings.Contains(out.String(), "the durable floor (every update in an fdatasync'ed log") {
+				t.Errorf("the run does not say it is the durable floor:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// TestCompareWebhook: -compare runs the floor, the durable floor and the
+// bot in turns by webhook, members joining in chat, and prints them and
+// their ratios; the bot's store passes the check.
 func TestCompareWebhook(t *testing.T) {
-	o, out := small(t, loadOptions{Members: 8, Mode: "webhook", Join: true})
+	o, out := small(t, loadOptions{Members: 8, Mode: "webhook", Join: true, Durable: true})
 	o.Dir = ""
 	if err := runCompare(context.Background(), o, 1, o.Bin); err != nil {
 		t.Fatalf("compare: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"[floor 1]", "[bot 1]", "[before 1]", "ratio bot ÷ floor", "ratio before ÷ floor", "exactly-once check: OK", "goal ≥ 0.6 of the floor"} {
+	for _, want := range []string{"[floor 1]", "[durable 1]", "ratio durable ÷ floor", "than the durable floor's: ", "[bot 1]", "[before 1]", "ratio bot ÷ floor", "ratio before ÷ floor", "exactly-once check: OK", "goal ≥ 0.6 of the floor"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in the output:\n%s", want, out.String())
 		}

@@ -86,7 +86,11 @@ func (r *loadRun) report(res *loadResult) {
 			strings.Join(faults, ", "), res.Resends, res.Full)
 	}
 	if res.Floor {
-		r.printf("  exactly-once check: none (the floor stores nothing)\n")
+		if r.o.Durable {
+			r.printf("  exactly-once check: none (the durable floor keeps the updates, not what they mean)\n")
+		} else {
+			r.printf("  exactly-once check: none (the floor stores nothing)\n")
+		}
 		return
 	}
 	var calls, tooMany float64

@@ -1,0 +1,78 @@
+package main
+
+// The durable floor: the protocol floor that also keeps every update it
+// takes, on disk, before it replies to it or confirms it to Telegram —
+// the least that any bot which loses no answer must do. Each update is
+// appended to a log and the log fdatasync'ed; the updates that arrive
+// while a sync is in flight share the next one (as the store's group
+// commit shares its transactions). The partyquiz store does more per
+// reply (a bbolt commit: its pages, then its meta page, each synced), so
+// what the bot adds to the durable floor's latency is the cost of its
+// storage engine and its logic, and what the durable floor adds to the
+// floor's is the cost of durability itself, which no bot can avoid.
+
+import (
+	"os"
+	"sync"
+	"syscall"
+)
+
+// syncLog is an append-only file whose appends return once on disk.
+type syncLog struct {
+	f *os.File
+
+	mu      sync.Mutex
+	pending []byte
+	waiters []chan error
+	busy    bool // a writer goroutine is running
+}
+
+func openSyncLog(path string) (*syncLog, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &syncLog{f: f}, nil
+}
+
+// append writes records (each followed by a newline) and returns once
+// they are on disk.
+func (l *syncLog) append(records ...[]byte) error {
+	done := make(chan error, 1)
+	l.mu.Lock()
+	for _, r := range records {
+		l.pending = append(append(l.pending, r...), '\n')
+	}
+	l.waiters = append(l.waiters, done)
+	if !l.busy {
+		l.busy = true
+		go l.write()
+	}
+	l.mu.Unlock()
+	return <-done
+}
+
+// write writes and syncs what is pending, batch after batch, until
+// nothing is.
+func (l *syncLog) write() {
+	for {
+		l.mu.Lock()
+		data, waiters := l.pending, l.waiters
+		l.pending, l.waiters = nil, nil
+		if len(waiters) == 0 {
+			l.busy = false
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		_, err := l.f.Write(data)
+		if err == nil {
+			err = syscall.Fdatasync(int(l.f.Fd()))
+		}
+		for _, w := range waiters {
+			w <- err
+		}
+	}
+}
+
+func (l *syncLog) close() error { return l.f.Close() }
