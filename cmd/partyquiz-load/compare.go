@@ -116,7 +116,7 @@ func runCompare(ctx context.Context, o loadOptions, rounds int, against string) 
 	fmt.Fprintf(out, "  goal ≥ 0.6 of the floor with every answer durable: %s; p99 no worse than the floor's: %s",
 		verdict(br/fr >= 0.6 && !failed), verdict(bp99 <= fp99))
 	if durableP99 >= 0 {
-		fmt.Fprintf(out, "; than the durable floor's: %s (the durable floor's against the floor's: %s)", verdict(bp99 <= durableP99), verdict(durableP99 <= fp99))
+		fmt.Fprintf(out, "; than the durable floor's: %s (the durable floor's p99 no worse than the floor's: %s)", verdict(bp99 <= durableP99), verdict(durableP99 <= fp99))
 	}
 	fmt.Fprintln(out)
 	if failed {

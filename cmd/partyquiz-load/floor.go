@@ -132,26 +132,27 @@ func (f *floor) run(ctx context.Context) error {
 }
 
 // poll takes updates with getUpdates and confirms each batch at once (the
-// durable floor: once the batch is in its log).
+// durable floor: once the batch is in its log, keep).
 func (f *floor) poll(ctx context.Context) error {
 	offset := 0
 	for ctx.Err() == nil {
-		ups, err := f.poller.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: f.cfg.Telegram.PollTimeout})
+		config := tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: f.cfg.Telegram.PollTimeout}
+		var ups []tgbotapi.Update
+		var err error
+		if f.log == nil {
+			ups, err = f.poller.GetUpdates(config)
+		} else {
+			err = f.keep(config, &ups)
+		}
 		if err != nil {
+			if errors.Is(err, errNotKept) {
+				return err
+			}
 			select {
 			case <-ctx.Done():
 			case <-time.After(100 * time.Millisecond):
 			}
 			continue
-		}
-		if f.log != nil && len(ups) > 0 {
-			records := make([][]byte, len(ups))
-			for i, u := range ups {
-				records[i], _ = json.Marshal(u)
-			}
-			if err := f.log.append(records...); err != nil {
-				return fmt.Errorf("the durable floor's log: %w", err)
-			}
 		}
 		for _, u := range ups {
 			f.dispatch(u)
@@ -159,6 +160,54 @@ func (f *floor) poll(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// errNotKept stops the durable floor: its log failed.
+var errNotKept = errors.New("the durable floor's log failed")
+
+// keep is the durable floor's getUpdates: it keeps the updates in the log
+// as Telegram wrote them, but the toggles, and leaves them in ups for poll
+// to answer, before the next poll confirms them; a toggle with no earlier
+// update of its chat in the batch is answered at once.
+func (f *floor) keep(config tgbotapi.UpdateConfig, ups *[]tgbotapi.Update) error {
+	resp, err := f.poller.Request(config)
+	if err != nil {
+		return err
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(resp.Result, &raws); err != nil {
+		return err
+	}
+	var records [][]byte
+	waiting := map[int64]bool{} // chats with an update waiting for the sync: the rest of theirs wait too, in order
+	for _, raw := range raws {
+		var u tgbotapi.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			return err
+		}
+		chat := floorChatOf(u)
+		if isToggle(u) && !waiting[chat] {
+			f.dispatch(u)
+			continue
+		}
+		if !isToggle(u) {
+			records = append(records, raw)
+		}
+		waiting[chat] = true
+		*ups = append(*ups, u)
+	}
+	if len(records) > 0 {
+		if err := f.log.append(records...); err != nil {
+			return fmt.Errorf("%w: %v", errNotKept, err)
+		}
+	}
+	return nil
+}
+
+// isToggle reports whether u is the press of a multiple-choice option
+// (the keyboard is redrawn; nothing a bot must keep changes).
+func isToggle(u tgbotapi.Update) bool {
+	return u.CallbackQuery != nil && strings.HasPrefix(u.CallbackQuery.Data, "m:")
 }
 
 // webhook sets the webhook and takes each update POST, answering 200 as
@@ -192,7 +241,7 @@ func (f *floor) webhook(ctx context.Context) error {
 				http.Error(w, "bad update", http.StatusBadRequest)
 				return
 			}
-			if f.log != nil && !(up.CallbackQuery != nil && strings.HasPrefix(up.CallbackQuery.Data, "m:")) {
+			if f.log != nil && !isToggle(up) {
 				if err := f.log.append(body); err != nil {
 					http.Error(w, "not kept", http.StatusInternalServerError)
 					return
@@ -228,13 +277,8 @@ func (f *floor) webhook(ctx context.Context) error {
 
 // dispatch queues an update for its chat, starting the chat's worker.
 func (f *floor) dispatch(u tgbotapi.Update) {
-	var chat int64
-	switch {
-	case u.Message != nil:
-		chat = u.Message.Chat.ID
-	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
-		chat = u.CallbackQuery.Message.Chat.ID
-	default:
+	chat := floorChatOf(u)
+	if chat == 0 {
 		return
 	}
 	f.mu.Lock()
@@ -250,6 +294,17 @@ func (f *floor) dispatch(u tgbotapi.Update) {
 	if start {
 		go f.drain(chat, c)
 	}
+}
+
+// floorChatOf is the chat of a message or a press (0: neither).
+func floorChatOf(u tgbotapi.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	}
+	return 0
 }
 
 func (f *floor) drain(chat int64, c *floorChat) {

@@ -38,7 +38,7 @@ type loadOptions struct {
 	Members    int
 	Mode       string        // "polling" or "webhook"
 	Floor      bool          // serve the members with the protocol floor instead of the bot
-	Durable    bool          // the floor keeps every update fdatasync'ed before its reply (floorlog.go); with -compare, a third kind of run
+	Durable    bool          // the floor keeps every update but a toggle's fdatasync'ed before its reply (floorlog.go); with -compare, a third kind of run
 	Join       bool          // members join through an invite in chat (/start code, their name) first
 	Kills      int           // SIGKILL the bot this many times during the run
 	Outage     time.Duration // the Bot API fails (429, 502) for this long during the run
@@ -76,9 +76,9 @@ peak memory, and an exactly-once check of the store.
 -floor serves the same members with the protocol floor instead: a minimal
 bot on the same client library, no storage, no logic. -compare runs floor
 and bot in turns (-rounds of each) and prints both and the ratio.
--durable-floor: the floor keeps every update in an fdatasync'ed log before
-it replies, the least any bot that loses no answer must do (with -compare:
-a third run each round).
+-durable-floor: the floor keeps every update (but a toggle's press) in an
+fdatasync'ed log before it replies, the least a bot that loses no answer
+must do (with -compare: a third run each round).
 Fault runs: -kill N, -outage 30s, -diskfull. -rest FILE measures the bot's
 memory at rest on an existing store. See BENCHMARKS.md and RELIABILITY.md.
 
@@ -92,7 +92,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Members, "members", 1000, "simulated members")
 	fs.StringVar(&o.Mode, "mode", "polling", `how the bot takes updates: "polling" or "webhook"`)
 	fs.BoolVar(&o.Floor, "floor", false, "serve the members with the protocol floor (no storage, no logic) instead of the bot")
-	fs.BoolVar(&o.Durable, "durable-floor", false, "the floor keeps every update in a log, fdatasync'ed, before it replies (the least a bot that loses no answer must do); with -compare, run it too in each round")
+	fs.BoolVar(&o.Durable, "durable-floor", false, "the floor keeps every update (but a toggle's press) in a log, fdatasync'ed, before it replies (the least a bot that loses no answer must do); with -compare, run it too in each round")
 	compare := fs.Bool("compare", false, "run the floor and the bot in turns and print both and the ratio")
 	rounds := fs.Int("rounds", 2, "with -compare: runs of each")
 	against := fs.String("against", "", "with -compare: another partyquiz binary to run in each round too (a change's before)")
@@ -403,7 +403,7 @@ func runLoadWith(ctx context.Context, o loadOptions) (*loadResult, error) {
 	who, script := "the bot, fsync on", "study %d + test %d questions each"
 	switch {
 	case o.Floor && o.Durable:
-		who = "the durable floor (every update in an fdatasync'ed log before its reply)"
+		who = "the durable floor (every update but a toggle's in an fdatasync'ed log before its reply)"
 	case o.Floor:
 		who = "the protocol floor (no storage)"
 	}
