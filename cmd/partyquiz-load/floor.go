@@ -139,10 +139,11 @@ func (f *floor) poll(ctx context.Context) error {
 		config := tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: f.cfg.Telegram.PollTimeout}
 		var ups []tgbotapi.Update
 		var err error
+		next := offset
 		if f.log == nil {
 			ups, err = f.poller.GetUpdates(config)
 		} else {
-			err = f.keep(config, &ups)
+			ups, next, err = f.keep(config)
 		}
 		if err != nil {
 			if errors.Is(err, errNotKept) {
@@ -156,8 +157,9 @@ func (f *floor) poll(ctx context.Context) error {
 		}
 		for _, u := range ups {
 			f.dispatch(u)
-			offset = u.UpdateID + 1
+			next = max(next, u.UpdateID+1)
 		}
+		offset = next
 	}
 	return nil
 }
@@ -166,25 +168,28 @@ func (f *floor) poll(ctx context.Context) error {
 var errNotKept = errors.New("the durable floor's log failed")
 
 // keep is the durable floor's getUpdates: it keeps the updates in the log
-// as Telegram wrote them, but the toggles, and leaves them in ups for poll
-// to answer, before the next poll confirms them; a toggle with no earlier
-// update of its chat in the batch is answered at once.
-func (f *floor) keep(config tgbotapi.UpdateConfig, ups *[]tgbotapi.Update) error {
+// as Telegram wrote them, but the toggles, and returns them for poll to
+// answer, and the offset past the whole batch for the next poll to
+// confirm it; a toggle with no earlier update of its chat in the batch is
+// answered at once.
+func (f *floor) keep(config tgbotapi.UpdateConfig) (ups []tgbotapi.Update, next int, err error) {
+	next = config.Offset
 	resp, err := f.poller.Request(config)
 	if err != nil {
-		return err
+		return nil, next, err
 	}
 	var raws []json.RawMessage
 	if err := json.Unmarshal(resp.Result, &raws); err != nil {
-		return err
+		return nil, next, err
 	}
 	var records [][]byte
 	waiting := map[int64]bool{} // chats with an update waiting for the sync: the rest of theirs wait too, in order
 	for _, raw := range raws {
 		var u tgbotapi.Update
 		if err := json.Unmarshal(raw, &u); err != nil {
-			return err
+			return nil, next, err
 		}
+		next = max(next, u.UpdateID+1)
 		chat := floorChatOf(u)
 		if isToggle(u) && !waiting[chat] {
 			f.dispatch(u)
@@ -194,14 +199,14 @@ func (f *floor) keep(config tgbotapi.UpdateConfig, ups *[]tgbotapi.Update) error
 			records = append(records, raw)
 		}
 		waiting[chat] = true
-		*ups = append(*ups, u)
+		ups = append(ups, u)
 	}
 	if len(records) > 0 {
 		if err := f.log.append(records...); err != nil {
-			return fmt.Errorf("%w: %v", errNotKept, err)
+			return nil, next, fmt.Errorf("%w: %v", errNotKept, err)
 		}
 	}
-	return nil
+	return ups, next, nil
 }
 
 // isToggle reports whether u is the press of a multiple-choice option
