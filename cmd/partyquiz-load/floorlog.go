@@ -3,16 +3,18 @@ package main
 // The durable floor: the protocol floor that also keeps every update it
 // takes (but a toggle's press, which changes nothing a bot must keep), on
 // disk, before it replies to it or confirms it to Telegram — the least
-// that any bot which loses no answer must do. Each update is written to a
+// that a bot which loses no answer must do. Each update is written to a
 // log and the log fdatasync'ed; the updates that arrive while a sync is
 // in flight share the next one (as the store's group commit shares its
 // transactions). The log's file is written full of zeros first and then
 // written over, so that a sync flushes data only, not the file's growth
-// as an append's would (ext4 commits its journal for that). The partyquiz store does more per
-// reply (a bbolt commit: its pages, then its meta page, each synced), so
-// what the bot adds to the durable floor's latency is the cost of its
-// storage engine and its logic, and what the durable floor adds to the
-// floor's is the cost of durability itself, which no bot can avoid.
+// as an append's would (ext4 commits its journal for that).
+//
+// The partyquiz store does more per reply (a bbolt commit: its pages,
+// then its meta page, each synced), so what the bot adds to the durable
+// floor's latency is the cost of its storage engine and its logic, and
+// what the durable floor adds to the floor's is the cost of durability
+// itself, which no bot that keeps every answer before its reply avoids.
 
 import (
 	"os"
