@@ -164,14 +164,7 @@ func (s *Server) getUpdates(c *call) (any, *apiError) {
 		if s.poll == me {
 			s.poll = nil
 		}
-		n := 0
-		for _, u := range s.updates {
-			if u.id >= from && n < limit {
-				n++
-				s.takenLocked(u)
-			}
-		}
-		return s.collectLocked(from, limit)
+		return s.collectLocked(from, limit, true)
 	}
 	var timer *time.Timer
 	if timeout > 0 {
@@ -179,7 +172,7 @@ func (s *Server) getUpdates(c *call) (any, *apiError) {
 		defer timer.Stop()
 	}
 	for {
-		if res := s.collectLocked(from, limit); timeout == 0 || string(res) != "[]" {
+		if res := s.collectLocked(from, limit, false); timeout == 0 || string(res) != "[]" {
 			res = done()
 			s.mu.Unlock()
 			return res, nil
@@ -229,7 +222,10 @@ func (s *Server) confirmLocked(offset int) int {
 	return 0
 }
 
-func (s *Server) collectLocked(from, limit int) json.RawMessage {
+// collectLocked returns up to limit updates from update_id from on, as
+// getUpdates answers them; take marks them handed to the bot (the answer
+// is going out: DeliveryWaits).
+func (s *Server) collectLocked(from, limit int, take bool) json.RawMessage {
 	var b bytes.Buffer
 	b.WriteByte('[')
 	n := 0
@@ -245,6 +241,9 @@ func (s *Server) collectLocked(from, limit int) json.RawMessage {
 		}
 		b.Write(u.body)
 		n++
+		if take {
+			s.takenLocked(u)
+		}
 	}
 	b.WriteByte(']')
 	return b.Bytes()
